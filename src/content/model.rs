@@ -1,0 +1,253 @@
+//! The typed content model: plain data produced by the loader and read by search
+//! and the HTTP layer.
+//!
+//! Everything here is immutable once the loader hands a [`Catalog`] over, which is what
+//! lets a snapshot be shared between request threads without locks. Cross references
+//! (related roadmaps, topic tree, previous/next) are resolved by the loader so that
+//! readers never have to chase ids across files.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Frontmatter fields the model does not know, kept verbatim so that nothing a
+/// content author wrote is lost on the way to the API.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// Whether a [`Roadmap`] is a roadmap or a best practice: both share one shape
+/// (`<id>.md`, `<id>.json`, `content/`), so they share one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RoadmapKind {
+    Roadmap,
+    BestPractice,
+}
+
+/// Which generation of the roadmap.sh layout a roadmap's topics came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Layout {
+    /// `<id>.json` is a Balsamiq mockup with control names (`NNN-a:b:c`).
+    Mockup2023,
+    /// `<id>.json` is a nodes/edges graph, topic files are `<slug>@<nodeId>.md`.
+    Graph2025,
+    /// No JSON: the topics are the content files, ordered by their number prefix.
+    FilesOnly,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub keywords: Vec<String>,
+}
+
+/// The "What is ...?" introduction a roadmap page shows first in its FAQ.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntroQuestion {
+    pub title: String,
+    /// Markdown, usually with `##` subheadings.
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Faq {
+    pub question: String,
+    /// Markdown paragraphs, in order.
+    pub answer: Vec<String>,
+}
+
+/// A related roadmap as the roadmap page shows it: the referenced roadmap's brief
+/// title and description, resolved at load time.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedRoadmap {
+    pub id: String,
+    pub title: String,
+    pub brief_title: String,
+    pub brief_description: String,
+}
+
+/// A typed link from a topic's resource list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    /// `article`, `video`, `official`, ... (2025 `@type@` prefix); `link` when the
+    /// source gives no type (2023).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Topic {
+    /// Stable readable id, unique within its roadmap: a slug path such as
+    /// `apis/authentication/jwt` (2023) or a slug such as `jwt` (2025).
+    pub id: String,
+    /// The source's own id: the control name (2023) or the node id (2025).
+    pub source_id: Option<String>,
+    pub title: String,
+    /// The markdown body without its leading `# Title` line and without the resource
+    /// list (which is in `resources`).
+    pub markdown: String,
+    /// The whole file as written, for clients that render it themselves.
+    pub raw_markdown: String,
+    /// First paragraph as plain text, for hovers and snippets.
+    pub summary: String,
+    pub resources: Vec<Resource>,
+    /// Index into [`Roadmap::topics`] of the group this topic sits in.
+    pub parent: Option<usize>,
+    /// Indexes into [`Roadmap::topics`], in roadmap order.
+    pub children: Vec<usize>,
+    /// 0 for a top-level topic.
+    pub depth: usize,
+    /// Content file relative to the catalog root, when one exists.
+    pub file: Option<PathBuf>,
+    /// Modification time of `file` in seconds since the epoch.
+    pub modified: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Roadmap {
+    pub id: String,
+    pub kind: RoadmapKind,
+    pub layout: Layout,
+    pub title: String,
+    pub description: String,
+    pub brief_title: Option<String>,
+    pub brief_description: Option<String>,
+    pub order: Option<f64>,
+    pub tags: Vec<String>,
+    pub seo: Option<Seo>,
+    pub question: Option<IntroQuestion>,
+    /// The FAQ entries from `faqs.astro` / `faqs.yaml` / `faqs.json` (the intro
+    /// question is in `question`, the page shows it first).
+    pub faqs: Vec<Faq>,
+    /// Ids as written in `relatedRoadmaps`, in front matter order.
+    pub related_ids: Vec<String>,
+    /// `related_ids` that resolve to a loaded roadmap, in the same order.
+    pub related: Vec<RelatedRoadmap>,
+    pub related_questions: Vec<String>,
+    pub is_new: bool,
+    pub is_upcoming: bool,
+    pub has_topics: bool,
+    /// All topics, groups included, in roadmap order (depth-first over the tree).
+    pub topics: Vec<Topic>,
+    /// Indexes of the top-level topics, in order.
+    pub roots: Vec<usize>,
+    /// Topic id or source id -> index into `topics`.
+    pub topic_index: HashMap<String, usize>,
+    pub extra: Extra,
+    /// `<id>.md` relative to the catalog root.
+    pub file: PathBuf,
+    pub modified: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Guide {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub author: Option<String>,
+    /// ISO date (`YYYY-MM-DD`) when the frontmatter has one.
+    pub date: Option<String>,
+    pub tags: Vec<String>,
+    pub seo: Option<Seo>,
+    pub markdown: String,
+    pub extra: Extra,
+    pub file: PathBuf,
+    pub modified: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Video {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub duration: Option<String>,
+    pub date: Option<String>,
+    pub tags: Vec<String>,
+    pub markdown: String,
+    pub extra: Extra,
+    pub file: PathBuf,
+    pub modified: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Question {
+    pub question: String,
+    /// Markdown; an answer that named a file under `content/` is that file's text.
+    pub answer: String,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionGroup {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub brief_title: Option<String>,
+    pub brief_description: Option<String>,
+    pub order: Option<f64>,
+    pub tags: Vec<String>,
+    pub seo: Option<Seo>,
+    pub questions: Vec<Question>,
+    pub related_roadmaps: Vec<String>,
+    pub extra: Extra,
+    pub file: PathBuf,
+    pub modified: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    /// The file (or part of it) could not be used.
+    Error,
+    /// The file was used, but something in it is off (missing heading, dangling id).
+    Warning,
+}
+
+/// A problem found while loading: reported by `check`, `/v1/status` and the log,
+/// never fatal for the rest of the content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// Relative to the catalog root.
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// Everything loaded from one content folder.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalog {
+    pub root: PathBuf,
+    /// Ordered by `order`, then id.
+    pub roadmaps: Vec<Roadmap>,
+    /// Ordered by `order`, then id.
+    pub best_practices: Vec<Roadmap>,
+    /// Newest first.
+    pub guides: Vec<Guide>,
+    /// Newest first.
+    pub videos: Vec<Video>,
+    pub question_groups: Vec<QuestionGroup>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Synonym groups from the content folder's synonyms file (each group is a set
+    /// of equivalent terms, lower-cased).
+    pub synonyms: Vec<Vec<String>>,
+    /// Hash of every file that went into this catalog: the content version.
+    pub version: String,
+}
