@@ -1,0 +1,301 @@
+//! Turns a [`Catalog`] into search documents: what is indexed per kind, and the
+//! metadata a hit needs (kept in memory, so a hit costs no doc-store read).
+
+use serde::Serialize;
+
+use crate::content::markdown::plain_text;
+use crate::content::{Catalog, Roadmap, RoadmapKind};
+
+/// What a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Kind {
+    Roadmap,
+    Topic,
+    Faq,
+    Guide,
+    Video,
+    BestPractice,
+    Question,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Roadmap,
+        Kind::Topic,
+        Kind::Faq,
+        Kind::Guide,
+        Kind::Video,
+        Kind::BestPractice,
+        Kind::Question,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Roadmap => "roadmap",
+            Kind::Topic => "topic",
+            Kind::Faq => "faq",
+            Kind::Guide => "guide",
+            Kind::Video => "video",
+            Kind::BestPractice => "bestPractice",
+            Kind::Question => "question",
+        }
+    }
+
+    /// Accepts the wire name and the kebab-case spelling of URLs (`best-practice`).
+    pub fn parse(s: &str) -> Option<Kind> {
+        let s = s.trim().to_ascii_lowercase().replace(['-', '_'], "");
+        Kind::ALL.into_iter().find(|k| {
+            k.as_str().to_ascii_lowercase() == s
+                || format!("{}s", k.as_str().to_ascii_lowercase()) == s
+        })
+    }
+
+    /// A small prior: with equal text scores, a whole roadmap is a better answer than
+    /// a FAQ entry that mentions it, and a topic than a video.
+    pub fn weight(self) -> f32 {
+        match self {
+            Kind::Roadmap => 1.2,
+            Kind::BestPractice => 1.1,
+            Kind::Topic => 1.0,
+            Kind::Guide | Kind::Faq => 0.9,
+            Kind::Question => 0.85,
+            Kind::Video => 0.8,
+        }
+    }
+}
+
+/// The roadmap (or best practice) a hit belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoadmapRef {
+    #[schema(example = "backend")]
+    pub id: String,
+    #[schema(example = "Backend Developer")]
+    pub title: String,
+}
+
+/// Everything about one indexed document that a hit, a suggestion or a snippet needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocMeta {
+    pub key: u64,
+    pub kind: Kind,
+    pub id: String,
+    pub title: String,
+    /// Titles from the roadmap down to the document itself.
+    pub breadcrumbs: Vec<String>,
+    pub roadmap: Option<RoadmapRef>,
+    /// API path of the resource.
+    pub path: String,
+    /// Plain text the snippet is cut from.
+    pub text: String,
+    /// Roadmap and group titles: indexed with a low weight.
+    pub context: String,
+    /// SEO keywords and tags: indexed with a low weight.
+    pub keywords: String,
+}
+
+impl DocMeta {
+    /// Identity of a document across rebuilds: deletes and updates go by this key.
+    pub fn key_for(kind: Kind, scope: &str, id: &str) -> u64 {
+        let mut h = blake3::Hasher::new();
+        h.update(kind.as_str().as_bytes());
+        h.update(&[0]);
+        h.update(scope.as_bytes());
+        h.update(&[0]);
+        h.update(id.as_bytes());
+        let bytes = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&bytes.as_bytes()[..8]);
+        // Fast fields store u64; keep clear of u64::MAX, which tantivy treats specially
+        // in some columns.
+        u64::from_le_bytes(first) >> 1
+    }
+
+    /// Hash of everything indexed, so a reload re-indexes only documents that changed.
+    pub fn content_hash(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        for part in [
+            self.kind.as_str(),
+            &self.title,
+            &self.text,
+            &self.context,
+            &self.keywords,
+            &self.path,
+        ] {
+            h.update(part.as_bytes());
+            h.update(&[0]);
+        }
+        *h.finalize().as_bytes()
+    }
+}
+
+fn roadmap_base(r: &Roadmap) -> &'static str {
+    match r.kind {
+        RoadmapKind::Roadmap => "/v1/roadmaps",
+        RoadmapKind::BestPractice => "/v1/best-practices",
+    }
+}
+
+fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
+    let base = roadmap_base(r);
+    let rref = RoadmapRef {
+        id: r.id.clone(),
+        title: r.title.clone(),
+    };
+    let kind = match r.kind {
+        RoadmapKind::Roadmap => Kind::Roadmap,
+        RoadmapKind::BestPractice => Kind::BestPractice,
+    };
+    let mut text = vec![r.description.clone()];
+    if let Some(b) = &r.brief_description {
+        text.push(b.clone());
+    }
+    if let Some(q) = &r.question {
+        text.push(plain_text(&q.description));
+    }
+    let mut keywords: Vec<String> = r.tags.clone();
+    if let Some(seo) = &r.seo {
+        keywords.extend(seo.keywords.iter().cloned());
+        if let Some(d) = &seo.description {
+            keywords.push(d.clone());
+        }
+    }
+    if let Some(b) = &r.brief_title {
+        keywords.push(b.clone());
+    }
+    out.push(DocMeta {
+        key: DocMeta::key_for(kind, "", &r.id),
+        kind,
+        id: r.id.clone(),
+        title: r.title.clone(),
+        breadcrumbs: vec![r.title.clone()],
+        roadmap: Some(rref.clone()),
+        path: format!("{base}/{}", r.id),
+        text: text.join("\n\n"),
+        context: String::new(),
+        keywords: keywords.join("\n"),
+    });
+
+    for topic in &r.topics {
+        let mut chain = Vec::new();
+        let mut cur = topic.parent;
+        while let Some(p) = cur {
+            // Guard against a malformed tree: a cycle would loop forever.
+            if chain.len() > r.topics.len() {
+                break;
+            }
+            match r.topics.get(p) {
+                Some(t) => {
+                    chain.push(t.title.clone());
+                    cur = t.parent;
+                }
+                None => break,
+            }
+        }
+        chain.reverse();
+        let mut breadcrumbs = vec![r.title.clone()];
+        breadcrumbs.extend(chain.iter().cloned());
+        breadcrumbs.push(topic.title.clone());
+        let mut context = vec![r.title.clone()];
+        if let Some(b) = &r.brief_title {
+            context.push(b.clone());
+        }
+        context.extend(chain);
+        let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
+        out.push(DocMeta {
+            key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
+            kind: Kind::Topic,
+            id: topic.id.clone(),
+            title: topic.title.clone(),
+            breadcrumbs,
+            roadmap: Some(rref.clone()),
+            path: format!("{base}/{}/topics/{}", r.id, topic.id),
+            text: plain_text(&topic.markdown),
+            context: context.join("\n"),
+            keywords: resources.join("\n"),
+        });
+    }
+
+    let mut faqs: Vec<(String, String)> = Vec::new();
+    if let Some(q) = &r.question {
+        faqs.push((q.title.clone(), plain_text(&q.description)));
+    }
+    for f in &r.faqs {
+        let answer: Vec<String> = f.answer.iter().map(|a| plain_text(a)).collect();
+        faqs.push((f.question.clone(), answer.join("\n\n")));
+    }
+    for (n, (question, answer)) in faqs.into_iter().enumerate() {
+        let id = format!("{}#faq-{}", r.id, n + 1);
+        out.push(DocMeta {
+            key: DocMeta::key_for(Kind::Faq, &r.id, &id),
+            kind: Kind::Faq,
+            id,
+            breadcrumbs: vec![r.title.clone(), question.clone()],
+            title: question,
+            roadmap: Some(rref.clone()),
+            path: format!("{base}/{}/faqs", r.id),
+            text: answer,
+            context: r.title.clone(),
+            keywords: String::new(),
+        });
+    }
+}
+
+/// All search documents of a catalog, in a deterministic order.
+pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
+    let mut out = Vec::new();
+    for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
+        roadmap_docs(r, &mut out);
+    }
+    for g in &catalog.guides {
+        let mut keywords = g.tags.clone();
+        if let Some(a) = &g.author {
+            keywords.push(a.clone());
+        }
+        out.push(DocMeta {
+            key: DocMeta::key_for(Kind::Guide, "", &g.slug),
+            kind: Kind::Guide,
+            id: g.slug.clone(),
+            title: g.title.clone(),
+            breadcrumbs: vec!["Guides".to_string(), g.title.clone()],
+            roadmap: None,
+            path: format!("/v1/guides/{}", g.slug),
+            text: format!("{}\n\n{}", g.description, plain_text(&g.markdown)),
+            context: String::new(),
+            keywords: keywords.join("\n"),
+        });
+    }
+    for v in &catalog.videos {
+        out.push(DocMeta {
+            key: DocMeta::key_for(Kind::Video, "", &v.slug),
+            kind: Kind::Video,
+            id: v.slug.clone(),
+            title: v.title.clone(),
+            breadcrumbs: vec!["Videos".to_string(), v.title.clone()],
+            roadmap: None,
+            path: format!("/v1/videos/{}", v.slug),
+            text: format!("{}\n\n{}", v.description, plain_text(&v.markdown)),
+            context: String::new(),
+            keywords: v.tags.join("\n"),
+        });
+    }
+    for g in &catalog.question_groups {
+        for (n, q) in g.questions.iter().enumerate() {
+            let id = format!("{}#q-{}", g.id, n + 1);
+            out.push(DocMeta {
+                key: DocMeta::key_for(Kind::Question, &g.id, &id),
+                kind: Kind::Question,
+                id,
+                title: q.question.clone(),
+                breadcrumbs: vec![g.title.clone(), q.question.clone()],
+                roadmap: None,
+                path: format!("/v1/question-groups/{}", g.id),
+                text: plain_text(&q.answer),
+                context: g.title.clone(),
+                keywords: q.topics.join("\n"),
+            });
+        }
+    }
+    out
+}

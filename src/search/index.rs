@@ -1,0 +1,371 @@
+//! The Tantivy index: schema, the on-disk location and its manifest, and the
+//! [`Indexer`] that owns the one writer and turns catalogs into [`SearchIndex`]es.
+//!
+//! A reload hands the indexer a whole new catalog; the indexer compares each
+//! document's content hash with what it indexed last and deletes and adds only the
+//! documents that changed, so a one-file edit costs one or two documents of work,
+//! whatever the corpus size. The searcher of every commit is captured in an
+//! immutable [`SearchIndex`], which the snapshot publishes together with its catalog.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, doc};
+
+use super::SearchError;
+use super::analyzer::{self, analyzer};
+use super::documents::{DocMeta, documents};
+use super::suggest::SuggestIndex;
+use super::synonyms::{Synonyms, fingerprint};
+use crate::content::Catalog;
+
+/// Bumped whenever the schema or the analyzers change: an index on disk built with
+/// another version is rebuilt at start-up.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const MANIFEST: &str = "roadmap-api-manifest.json";
+const WRITER_HEAP: usize = 32 * 1024 * 1024;
+
+/// Where the index lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexLocation {
+    /// In RAM: nothing persisted (tests, `--index memory`).
+    Memory,
+    /// A folder holding a Tantivy `MmapDirectory` and our manifest.
+    Dir(PathBuf),
+}
+
+impl IndexLocation {
+    /// `memory` means RAM, anything else is a folder.
+    pub fn parse(s: &str) -> IndexLocation {
+        if s == "memory" || s == ":memory:" {
+            IndexLocation::Memory
+        } else {
+            IndexLocation::Dir(PathBuf::from(s))
+        }
+    }
+}
+
+/// What the index on disk was built from; compared at start-up to decide between
+/// reuse and rebuild.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub schema_version: u32,
+    pub content_version: String,
+    pub synonyms: String,
+}
+
+/// The fields, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub key: Field,
+    pub title_raw: Field,
+    pub title: Field,
+    pub body_raw: Field,
+    pub body: Field,
+    pub context: Field,
+    pub keywords: Field,
+}
+
+fn text(tokenizer: &str, positions: bool) -> TextOptions {
+    let option = if positions {
+        IndexRecordOption::WithFreqsAndPositions
+    } else {
+        IndexRecordOption::WithFreqs
+    };
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(option),
+    )
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        key: b.add_u64_field("key", INDEXED | FAST),
+        title_raw: b.add_text_field("title_raw", text(analyzer::RAW, false)),
+        title: b.add_text_field("title", text(analyzer::STEM, true)),
+        body_raw: b.add_text_field("body_raw", text(analyzer::RAW, false)),
+        body: b.add_text_field("body", text(analyzer::STEM, true)),
+        context: b.add_text_field("context", text(analyzer::STEM, false)),
+        keywords: b.add_text_field("keywords", text(analyzer::STEM, false)),
+    };
+    (b.build(), fields)
+}
+
+fn register(index: &Index) {
+    index
+        .tokenizers()
+        .register(analyzer::RAW, analyzer(false, true));
+    index
+        .tokenizers()
+        .register(analyzer::STEM, analyzer(true, true));
+}
+
+/// One published state of the index: the searcher of one commit plus what a hit
+/// needs. Immutable, shared by every request of a snapshot.
+pub struct SearchIndex {
+    pub(crate) searcher: Searcher,
+    pub(crate) fields: Fields,
+    pub(crate) metas: HashMap<u64, Arc<DocMeta>>,
+    pub(crate) synonyms: Synonyms,
+    pub(crate) suggest: SuggestIndex,
+    /// How many documents the commit behind this index added and deleted.
+    pub stats: IndexStats,
+}
+
+/// What building one [`SearchIndex`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexStats {
+    pub documents: usize,
+    pub added: usize,
+    pub deleted: usize,
+    /// Whether an index on disk was reused as it was.
+    pub reused: bool,
+    pub build_ms: u64,
+}
+
+impl SearchIndex {
+    /// Builds a fresh in-memory index of `catalog`: the simple path for tests and
+    /// one-off tools; the service goes through an [`Indexer`].
+    pub fn build(catalog: &Catalog) -> Result<SearchIndex, SearchError> {
+        let (_, index) = Indexer::open(&IndexLocation::Memory, catalog)?;
+        Ok(index)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// The metadata of a document by its key.
+    pub fn meta(&self, key: u64) -> Option<&DocMeta> {
+        self.metas.get(&key).map(|m| m.as_ref())
+    }
+}
+
+/// Owns the index and its single writer; lives on the reload path.
+pub struct Indexer {
+    location: IndexLocation,
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    /// Content hash of every document in the index, by key.
+    indexed: HashMap<u64, [u8; 32]>,
+    synonyms_fingerprint: String,
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(dir.join(MANIFEST)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
+    let tmp = dir.join(format!("{MANIFEST}.tmp"));
+    let bytes = serde_json::to_vec_pretty(manifest).map_err(|e| SearchError::Io(e.into()))?;
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, dir.join(MANIFEST))?;
+    Ok(())
+}
+
+/// Removes what Tantivy and we wrote in `dir`, and nothing else (the folder's
+/// README stays).
+fn clear_dir(dir: &Path) -> Result<(), SearchError> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.ends_with(".idx")
+            || name.ends_with(".term")
+            || name.ends_with(".pos")
+            || name.ends_with(".fast")
+            || name.ends_with(".fieldnorm")
+            || name.ends_with(".store")
+            || name.ends_with(".del")
+            || name.ends_with(".json")
+            || name.ends_with(".lock")
+            || name.ends_with(".tmp")
+            || name == "meta.json"
+            || name == ".managed.json"
+            || name == ".tantivy-meta.lock"
+            || name == ".tantivy-writer.lock";
+        if ours && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+impl Indexer {
+    /// Opens (or creates) the index at `location` and brings it up to `catalog`.
+    /// An index on disk whose manifest matches the catalog's content version, the
+    /// schema version and the synonyms is reused without re-indexing anything.
+    pub fn open(
+        location: &IndexLocation,
+        catalog: &Catalog,
+    ) -> Result<(Indexer, SearchIndex), SearchError> {
+        let started = std::time::Instant::now();
+        let (schema, fields) = schema();
+        let synonyms_fingerprint = fingerprint(&catalog.synonyms);
+        let wanted = Manifest {
+            schema_version: SCHEMA_VERSION,
+            content_version: catalog.version.clone(),
+            synonyms: synonyms_fingerprint.clone(),
+        };
+        let (index, reusable) = match location {
+            IndexLocation::Memory => (Index::create_in_ram(schema), false),
+            IndexLocation::Dir(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let found = read_manifest(dir);
+                let same_schema = found
+                    .as_ref()
+                    .is_some_and(|m| m.schema_version == SCHEMA_VERSION);
+                if !same_schema {
+                    clear_dir(dir)?;
+                }
+                let opened = if same_schema {
+                    MmapDirectory::open(dir)
+                        .map_err(|e| SearchError::Open(e.to_string()))
+                        .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(Into::into))
+                } else {
+                    Err(SearchError::Open("no usable index".into()))
+                };
+                match opened {
+                    Ok(index) => (index, found.as_ref() == Some(&wanted)),
+                    Err(_) => {
+                        clear_dir(dir)?;
+                        let d = MmapDirectory::open(dir)
+                            .map_err(|e| SearchError::Open(e.to_string()))?;
+                        (Index::open_or_create(d, schema)?, false)
+                    }
+                }
+            }
+        };
+        register(&index);
+        let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let mut indexer = Indexer {
+            location: location.clone(),
+            writer,
+            reader,
+            fields,
+            indexed: HashMap::new(),
+            synonyms_fingerprint,
+        };
+        let docs = documents(catalog);
+        if reusable {
+            // The index on disk holds exactly these documents: remember their hashes
+            // so that the next reload can be incremental.
+            indexer.indexed = docs.iter().map(|d| (d.key, d.content_hash())).collect();
+            let mut stats = IndexStats {
+                documents: docs.len(),
+                reused: true,
+                ..IndexStats::default()
+            };
+            stats.build_ms = started.elapsed().as_millis() as u64;
+            let search = indexer.publish(catalog, docs, stats);
+            return Ok((indexer, search));
+        }
+        // Unknown contents (new, or built from other files): start from empty.
+        indexer.writer.delete_all_documents()?;
+        let mut search = indexer.update(catalog)?;
+        search.stats.build_ms = started.elapsed().as_millis() as u64;
+        Ok((indexer, search))
+    }
+
+    /// Brings the index up to `catalog`, touching only documents whose content
+    /// changed, commits, and returns the searcher of that commit.
+    pub fn update(&mut self, catalog: &Catalog) -> Result<SearchIndex, SearchError> {
+        let started = std::time::Instant::now();
+        let docs = documents(catalog);
+        let f = self.fields;
+        let mut seen = HashMap::with_capacity(docs.len());
+        let mut added = 0;
+        let mut deleted = 0;
+        for d in &docs {
+            let hash = d.content_hash();
+            // Two documents with one key (a duplicate id in the content) would make
+            // deletes ambiguous; the first wins, as it does in the catalog lookups.
+            if seen.insert(d.key, hash).is_some() {
+                continue;
+            }
+            if self.indexed.get(&d.key) == Some(&hash) {
+                continue;
+            }
+            if self.indexed.contains_key(&d.key) {
+                self.writer.delete_term(Term::from_field_u64(f.key, d.key));
+                deleted += 1;
+            }
+            self.writer.add_document(doc!(
+                f.key => d.key,
+                f.title_raw => d.title.as_str(),
+                f.title => d.title.as_str(),
+                f.body_raw => d.text.as_str(),
+                f.body => d.text.as_str(),
+                f.context => d.context.as_str(),
+                f.keywords => d.keywords.as_str(),
+            ))?;
+            added += 1;
+        }
+        for key in self.indexed.keys() {
+            if !seen.contains_key(key) {
+                self.writer.delete_term(Term::from_field_u64(f.key, *key));
+                deleted += 1;
+            }
+        }
+        let synonyms_fingerprint = fingerprint(&catalog.synonyms);
+        let changed = added > 0 || deleted > 0;
+        if changed || self.synonyms_fingerprint != synonyms_fingerprint {
+            self.writer.commit()?;
+            self.reader.reload()?;
+        }
+        self.indexed = seen;
+        self.synonyms_fingerprint = synonyms_fingerprint.clone();
+        if let IndexLocation::Dir(dir) = &self.location {
+            write_manifest(
+                dir,
+                &Manifest {
+                    schema_version: SCHEMA_VERSION,
+                    content_version: catalog.version.clone(),
+                    synonyms: synonyms_fingerprint,
+                },
+            )?;
+        }
+        let stats = IndexStats {
+            documents: docs.len(),
+            added,
+            deleted,
+            reused: false,
+            build_ms: started.elapsed().as_millis() as u64,
+        };
+        Ok(self.publish(catalog, docs, stats))
+    }
+
+    fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, stats: IndexStats) -> SearchIndex {
+        let metas: HashMap<u64, Arc<DocMeta>> =
+            docs.into_iter().map(|d| (d.key, Arc::new(d))).collect();
+        let suggest = SuggestIndex::build(metas.values().map(Arc::clone));
+        SearchIndex {
+            searcher: self.reader.searcher(),
+            fields: self.fields,
+            metas,
+            synonyms: Synonyms::new(&catalog.synonyms),
+            suggest,
+            stats,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Snippets: the passage of a document that best shows why it matched, with the
+//! matched words marked and everything else HTML-escaped.
+//!
+//! Tantivy's snippet generator marks only the query's own terms, so a match by
+//! prefix, typo, synonym or stem would come back unmarked. Here a word is marked when
+//! its normalized form is one of the words the query expanded to, or its stem is one
+//! of the query's stems.
+
+use tantivy::tokenizer::TokenStream;
+
+use super::analyzer::analyzer;
+use super::query::Plan;
+
+/// How the matched words are wrapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    pub pre: String,
+    pub post: String,
+}
+
+impl Default for Highlight {
+    fn default() -> Self {
+        Highlight {
+            pre: "<mark>".into(),
+            post: "</mark>".into(),
+        }
+    }
+}
+
+/// Target length of a snippet, in characters.
+const SNIPPET_CHARS: usize = 200;
+
+fn escape(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Byte ranges of `text` that match the plan, in order, non-overlapping.
+pub fn matched_ranges(text: &str, plan: &Plan) -> Vec<(usize, usize)> {
+    let mut raw = analyzer(false, true);
+    let mut stemmed = analyzer(true, true);
+    let mut a = raw.token_stream(text);
+    let mut b = stemmed.token_stream(text);
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    while a.advance() && b.advance() {
+        let (r, s) = (a.token(), b.token());
+        if plan.matches(&r.text, &s.text) {
+            let range = (r.offset_from, r.offset_to);
+            match out.last_mut() {
+                // A compound and its parts share offsets: merge overlaps.
+                Some(last) if range.0 < last.1 => last.1 = last.1.max(range.1),
+                _ => out.push(range),
+            }
+        }
+    }
+    out
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The best passage of `text` for `plan`, marked with `hl`: the window of about
+/// [`SNIPPET_CHARS`] holding the most distinct matched words; the start of the text
+/// when nothing in it matched (a match on the title alone).
+pub fn snippet(text: &str, plan: &Plan, hl: &Highlight) -> String {
+    let text = text.trim();
+    if text.is_empty() {
+        return String::new();
+    }
+    let ranges = matched_ranges(text, plan);
+    let mut best = (0usize, 0usize); // (start byte, matches)
+    for (i, r) in ranges.iter().enumerate() {
+        let window_end = r.0 + SNIPPET_CHARS;
+        let mut distinct: Vec<String> = Vec::new();
+        for r2 in &ranges[i..] {
+            if r2.1 > window_end {
+                break;
+            }
+            let w = text[r2.0..r2.1].to_lowercase();
+            if !distinct.contains(&w) {
+                distinct.push(w);
+            }
+        }
+        if distinct.len() > best.1 {
+            best = (r.0, distinct.len());
+        }
+    }
+    // Start a little before the first match, at a word boundary.
+    let mut start = if best.1 == 0 {
+        0
+    } else {
+        floor_char(text, best.0.saturating_sub(40))
+    };
+    if start > 0
+        && let Some(space) = text[start..best.0].find(char::is_whitespace)
+    {
+        start += space + 1;
+    }
+    let mut end = floor_char(text, start + SNIPPET_CHARS);
+    if end < text.len()
+        && let Some(space) = text[start..end].rfind(char::is_whitespace)
+        && start + space > best.0
+    {
+        end = start + space;
+    }
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut pos = start;
+    for &(a, b) in &ranges {
+        if a < start || b > end {
+            continue;
+        }
+        escape(&text[pos..a], &mut out);
+        out.push_str(&hl.pre);
+        escape(&text[a..b], &mut out);
+        out.push_str(&hl.post);
+        pos = b;
+    }
+    escape(&text[pos..end], &mut out);
+    if end < text.len() {
+        out.push('…');
+    }
+    out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::Unit;
+
+    fn plan_of(words: &[&str]) -> Plan {
+        let mut p = Plan::default();
+        for w in words {
+            let mut u = Unit::default();
+            u.raw.insert(w.to_string());
+            u.stems.insert(crate::search::analyzer::stem(w));
+            p.units.push(u);
+        }
+        p
+    }
+
+    #[test]
+    fn marks_matches_and_escapes_the_rest() {
+        let s = snippet(
+            "Use <b>Kubernetes</b> & friends",
+            &plan_of(&["kubernetes"]),
+            &Highlight::default(),
+        );
+        assert_eq!(
+            s,
+            "Use &lt;b&gt;<mark>Kubernetes</mark>&lt;/b&gt; &amp; friends"
+        );
+    }
+
+    #[test]
+    fn marks_stemmed_forms() {
+        let s = snippet(
+            "Caching saves time",
+            &plan_of(&["cache"]),
+            &Highlight::default(),
+        );
+        assert!(s.contains("<mark>Caching</mark>"), "{s}");
+    }
+}

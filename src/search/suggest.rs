@@ -1,0 +1,231 @@
+//! Completions for a search box: titles that the typed words begin, typo-tolerant,
+//! one entry per distinct title.
+//!
+//! Titles are few (one per document) and short, so an in-memory scan of their
+//! normalized words answers a keystroke in microseconds without touching the index.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::analyzer::{query_words, raw_tokens};
+use super::documents::{DocMeta, Kind, RoadmapRef};
+use super::query::typo_budget;
+use super::synonyms::Synonyms;
+
+/// One completion.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    #[schema(example = "Kubernetes")]
+    pub title: String,
+    pub kind: Kind,
+    /// Roadmap › group › title of the first document with this title.
+    #[schema(example = json!(["DevOps Engineer", "Containers", "Kubernetes"]))]
+    pub breadcrumbs: Vec<String>,
+    #[schema(example = "/v1/roadmaps/devops/topics/kubernetes")]
+    pub path: String,
+    pub roadmap: Option<RoadmapRef>,
+    /// Other roadmaps where a document has the same title.
+    pub also_in: Vec<RoadmapRef>,
+}
+
+struct Entry {
+    meta: Arc<DocMeta>,
+    /// Normalized words of the title, parts of compounds included.
+    words: Vec<String>,
+    also_in: Vec<RoadmapRef>,
+}
+
+/// Titles ready for prefix matching.
+#[derive(Default)]
+pub struct SuggestIndex {
+    entries: Vec<Entry>,
+}
+
+fn title_words(title: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in raw_tokens(title, true) {
+        for w in query_words(&t.text) {
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// Levenshtein distance with transpositions (optimal string alignment), giving up
+/// above `max`.
+fn distance_within(a: &str, b: &str, max: u8, prefix: bool) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let max = max as usize;
+    if !prefix && a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return false;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    if prefix {
+        // `a` typed so far may be a prefix of `b`: the best cell of the last row.
+        prev.iter().any(|&d| d <= max)
+    } else {
+        prev[m] <= max
+    }
+}
+
+/// How well one typed word matches one title word: 3 exact, 2 prefix, 1 typo.
+fn word_score(typed: &str, word: &str, last: bool) -> u8 {
+    if typed == word {
+        return 3;
+    }
+    if last && word.starts_with(typed) {
+        return 2;
+    }
+    let budget = typo_budget(typed);
+    if budget > 0 && distance_within(typed, word, budget, last) {
+        return 1;
+    }
+    0
+}
+
+impl SuggestIndex {
+    pub fn build(metas: impl Iterator<Item = Arc<DocMeta>>) -> SuggestIndex {
+        let mut metas: Vec<Arc<DocMeta>> = metas
+            .filter(|m| !matches!(m.kind, Kind::Faq | Kind::Question))
+            .collect();
+        // Deterministic: by kind (roadmaps first), then roadmap and path.
+        metas.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.path.cmp(&b.path)));
+        let mut by_title: HashMap<String, usize> = HashMap::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        for meta in metas {
+            let key = query_words(&meta.title).join(" ");
+            if key.is_empty() {
+                continue;
+            }
+            if let Some(&i) = by_title.get(&key) {
+                if let Some(r) = &meta.roadmap {
+                    let e = &mut entries[i];
+                    if e.meta.roadmap.as_ref() != Some(r) && !e.also_in.contains(r) {
+                        e.also_in.push(r.clone());
+                    }
+                }
+                continue;
+            }
+            by_title.insert(key, entries.len());
+            entries.push(Entry {
+                words: title_words(&meta.title),
+                meta,
+                also_in: Vec::new(),
+            });
+        }
+        SuggestIndex { entries }
+    }
+
+    /// Up to `limit` completions of `q`, best first.
+    pub fn suggest(&self, q: &str, synonyms: &Synonyms, limit: usize) -> Vec<Suggestion> {
+        let typed: Vec<String> = query_words(q).into_iter().take(8).collect();
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        let typing = !q.ends_with(char::is_whitespace);
+        // Each typed word may also stand for its synonyms (`k8s` -> `kubernetes`).
+        let alternatives: Vec<Vec<String>> = typed
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut alts = vec![w.clone()];
+                if let Some((1, group)) = synonyms.match_at(&typed, i) {
+                    for t in group {
+                        if t.len() == 1 && !alts.contains(&t[0]) {
+                            alts.push(t[0].clone());
+                        }
+                    }
+                }
+                alts
+            })
+            .collect();
+        let mut scored: Vec<(u32, usize)> = Vec::new();
+        'entries: for (ei, e) in self.entries.iter().enumerate() {
+            let mut total: u32 = 0;
+            for (i, alts) in alternatives.iter().enumerate() {
+                let last = typing && i + 1 == alternatives.len();
+                let best = alts
+                    .iter()
+                    .flat_map(|a| e.words.iter().map(move |w| word_score(a, w, last)))
+                    .max()
+                    .unwrap_or(0);
+                if best == 0 {
+                    continue 'entries;
+                }
+                total += u32::from(best) * 10;
+            }
+            // Titles that start with what was typed, then shorter titles, then kind.
+            if e.words
+                .first()
+                .is_some_and(|w| alternatives[0].iter().any(|a| w.starts_with(a.as_str())))
+            {
+                total += 15;
+            }
+            total += 10u32.saturating_sub(e.words.len() as u32);
+            total += match e.meta.kind {
+                Kind::Roadmap | Kind::BestPractice => 6,
+                Kind::Topic => 4,
+                Kind::Guide => 2,
+                _ => 0,
+            };
+            scored.push((total, ei));
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, i)| {
+                let e = &self.entries[i];
+                Suggestion {
+                    title: e.meta.title.clone(),
+                    kind: e.meta.kind,
+                    breadcrumbs: e.meta.breadcrumbs.clone(),
+                    path: e.meta.path.clone(),
+                    roadmap: e.meta.roadmap.clone(),
+                    also_in: e.also_in.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance_with_transpositions_and_prefixes() {
+        assert!(distance_within("javascirpt", "javascript", 1, false));
+        assert!(distance_within("kuberntes", "kubernetes", 1, false));
+        assert!(!distance_within("react", "redux", 1, false));
+        assert!(distance_within("kubern", "kubernetes", 1, true));
+        assert!(distance_within("kubren", "kubernetes", 1, true));
+    }
+}

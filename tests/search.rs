@@ -1,0 +1,245 @@
+//! The search endpoints over HTTP, on the real server: `/v1/search`, `/v1/suggest`,
+//! `/v1/lookup`, their parameters, errors and content negotiation.
+
+mod common;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use common::TestServer;
+use serde_json::Value;
+
+fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start(Path::new(env!("CARGO_MANIFEST_DIR")).join("content")))
+}
+
+fn titles(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn search_returns_hits_with_breadcrumbs_paths_snippets_and_facets() {
+    let s = server();
+    let body = s.ok("/v1/search?q=kubernetes");
+    let first = &body["hits"][0];
+    assert_eq!(first["title"], "Kubernetes");
+    assert_eq!(first["kind"], "topic");
+    let path = first["path"].as_str().expect("path");
+    assert!(path.starts_with("/v1/roadmaps/"), "{path}");
+    // The hit's path is a working API path.
+    let topic = s.ok(path);
+    assert_eq!(topic["title"], "Kubernetes");
+    let crumbs = first["breadcrumbs"].as_array().expect("breadcrumbs");
+    assert!(crumbs.len() >= 2);
+    assert_eq!(crumbs.last().expect("crumb"), "Kubernetes");
+    assert!(first["roadmap"]["id"].is_string());
+    assert!(
+        first["snippet"]
+            .as_str()
+            .expect("snippet")
+            .contains("<mark>")
+    );
+    assert!(first["score"].as_f64().expect("score") > 0.0);
+    assert!(body["total"].as_u64().expect("total") >= 2);
+    assert!(body["tookMs"].as_f64().is_some());
+    let kinds = body["facets"]["kind"].as_array().expect("kind facet");
+    let topic_count = kinds
+        .iter()
+        .find(|f| f["value"] == "topic")
+        .and_then(|f| f["count"].as_u64())
+        .expect("topic facet");
+    let sum: u64 = kinds.iter().filter_map(|f| f["count"].as_u64()).sum();
+    assert_eq!(sum, body["total"].as_u64().expect("total"));
+    assert!(topic_count >= 2);
+    assert!(
+        !body["facets"]["roadmap"]
+            .as_array()
+            .expect("roadmap facet")
+            .is_empty()
+    );
+}
+
+#[test]
+fn filters_by_type_and_roadmap_and_facets_ignore_their_own_filter() {
+    let s = server();
+    let all = s.ok("/v1/search?q=kubernetes&limit=100");
+    let topics = s.ok("/v1/search?q=kubernetes&type=topic&limit=100");
+    assert!(topics["total"].as_u64() < all["total"].as_u64());
+    for h in topics["hits"].as_array().expect("hits") {
+        assert_eq!(h["kind"], "topic");
+    }
+    // The kind facet still shows the other kinds.
+    assert_eq!(topics["facets"]["kind"], all["facets"]["kind"]);
+    let devops = s.ok("/v1/search?q=kubernetes&roadmap=devops-engineering");
+    for h in devops["hits"].as_array().expect("hits") {
+        assert_eq!(h["roadmap"]["id"], "devops-engineering");
+    }
+    let both = s.ok("/v1/search?q=kubernetes&type=topic,video&limit=100");
+    let kinds: Vec<&str> = both["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"video") && kinds.contains(&"topic"),
+        "{kinds:?}"
+    );
+    let repeated = s.ok("/v1/search?q=kubernetes&type=topic&type=video&limit=100");
+    assert_eq!(repeated["total"], both["total"]);
+}
+
+#[test]
+fn prefix_typo_stem_and_synonym_matches_are_marked() {
+    let s = server();
+    for (q, title) in [
+        ("kube", "Kubernetes"),
+        ("kuberntes", "Kubernetes"),
+        ("k8s", "Kubernetes"),
+        ("postgressql", "PostgreSQL"),
+    ] {
+        let body = s.ok(&format!("/v1/search?q={q}"));
+        assert_eq!(titles(&body)[0], title, "q={q}");
+        let snippet = body["hits"][0]["snippet"].as_str().unwrap_or_default();
+        assert!(snippet.contains("<mark>"), "q={q}: {snippet}");
+    }
+}
+
+#[test]
+fn highlight_tags_are_configurable_and_text_is_escaped() {
+    let s = server();
+    let body = s.ok("/v1/search?q=kubernetes&highlight=em");
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap_or_default();
+    assert!(
+        snippet.contains("<em>") && !snippet.contains("<mark>"),
+        "{snippet}"
+    );
+    let body = s.ok("/v1/search?q=kubernetes&highlightPre=%5B&highlightPost=%5D");
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap_or_default();
+    assert!(snippet.contains('['), "{snippet}");
+    let p = s.problem("/v1/search?q=x&highlight=%3Cscript%3E", 400);
+    assert_eq!(p["parameter"], "highlight");
+}
+
+#[test]
+fn developer_names_are_found_as_written() {
+    let s = server();
+    let body = s.ok("/v1/search?q=C%23");
+    assert!(titles(&body)[0].contains("C#"), "{:?}", titles(&body));
+    let body = s.ok("/v1/search?q=n%2B1");
+    assert!(titles(&body)[0].contains("N+1"), "{:?}", titles(&body));
+    let body = s.ok("/v1/search?q=CI%2FCD");
+    assert_eq!(titles(&body)[0], "CI/CD");
+}
+
+#[test]
+fn bad_and_odd_queries_never_fail_with_500() {
+    let s = server();
+    let empty = s.ok("/v1/search?q=");
+    assert_eq!(empty["total"], 0);
+    let punct = s.ok("/v1/search?q=%21%40%23%24%25%5E%26*()");
+    assert_eq!(punct["total"], 0);
+    let long = "a".repeat(2_001);
+    let p = s.problem(&format!("/v1/search?q={long}"), 400);
+    assert_eq!(p["parameter"], "q");
+    let long_ok = "kubernetes ".repeat(150);
+    let (status, _) = s.get_json(&format!("/v1/search?q={}", long_ok.trim()));
+    assert_eq!(status, 200);
+    let p = s.problem("/v1/search", 400);
+    assert_eq!(p["parameter"], "q");
+    for (query, param) in [
+        ("q=x&limit=-1", "limit"),
+        ("q=x&limit=100000", "limit"),
+        ("q=x&offset=abc", "offset"),
+        ("q=x&type=nonsense", "type"),
+    ] {
+        let p = s.problem(&format!("/v1/search?{query}"), 400);
+        assert_eq!(p["parameter"], param, "{query}");
+    }
+}
+
+#[test]
+fn pagination_windows_the_same_ranking() {
+    let s = server();
+    let first = s.ok("/v1/search?q=database&limit=3");
+    let second = s.ok("/v1/search?q=database&limit=3&offset=3");
+    let all = s.ok("/v1/search?q=database&limit=6");
+    let mut combined = titles(&first);
+    combined.extend(titles(&second));
+    assert_eq!(combined, titles(&all));
+    assert_eq!(first["total"], all["total"]);
+}
+
+#[test]
+fn suggest_completes_titles_deduplicated() {
+    let s = server();
+    let body = s.ok("/v1/suggest?q=kube");
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items[0]["title"], "Kubernetes");
+    let kubernetes: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["title"] == "Kubernetes")
+        .collect();
+    assert_eq!(kubernetes.len(), 1, "one entry per title");
+    assert!(
+        !kubernetes[0]["alsoIn"]
+            .as_array()
+            .expect("alsoIn")
+            .is_empty()
+    );
+    assert!(items[0]["path"].as_str().expect("path").starts_with("/v1/"));
+    assert!(items[0]["breadcrumbs"].is_array());
+    let typo = s.ok("/v1/suggest?q=terrafro");
+    assert_eq!(typo["items"][0]["title"], "Terraform");
+    let limited = s.ok("/v1/suggest?q=d&limit=2");
+    assert!(limited["items"].as_array().expect("items").len() <= 2);
+    let p = s.problem("/v1/suggest?q=x&limit=0", 400);
+    assert_eq!(p["parameter"], "limit");
+}
+
+#[test]
+fn lookup_finds_the_topic_with_summary_resources_and_other_roadmaps() {
+    let s = server();
+    let body = s.ok("/v1/lookup?term=k8s");
+    assert_eq!(body["title"], "Kubernetes");
+    assert!(!body["summary"].as_str().expect("summary").contains('#'));
+    assert!(!body["resources"].as_array().expect("resources").is_empty());
+    assert!(!body["alsoIn"].as_array().expect("alsoIn").is_empty());
+    let preferred = s.ok("/v1/lookup?term=kubernetes&roadmap=backend-engineering");
+    assert_eq!(preferred["roadmap"]["id"], "backend-engineering");
+    let preferred = s.ok("/v1/lookup?term=kubernetes&roadmap=devops-engineering");
+    assert_eq!(preferred["roadmap"]["id"], "devops-engineering");
+    let p = s.problem("/v1/lookup?term=zzzqqqxxx", 404);
+    assert!(p["detail"].as_str().expect("detail").contains("zzzqqqxxx"));
+    let p = s.problem("/v1/lookup", 400);
+    assert_eq!(p["parameter"], "term");
+}
+
+#[test]
+fn lookup_answers_markdown_and_plain_text_when_asked() {
+    let s = server();
+    let md = s
+        .client()
+        .get(s.url("/v1/lookup?term=jwt"))
+        .header("Accept", "text/markdown")
+        .send()
+        .expect("request");
+    assert_eq!(common::content_type(&md), "text/markdown");
+    let text = md.text().expect("body");
+    assert!(text.starts_with("# JWT"), "{text}");
+    let plain = s
+        .client()
+        .get(s.url("/v1/lookup?term=jwt"))
+        .header("Accept", "text/plain")
+        .send()
+        .expect("request");
+    assert_eq!(common::content_type(&plain), "text/plain");
+    let text = plain.text().expect("body");
+    assert!(text.starts_with("JWT"), "{text}");
+}
