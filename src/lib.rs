@@ -1,3 +1,7 @@
 //! roadmap-api: a headless content API with full-text search for roadmap-style
 //! learning content.
+pub mod api;
 pub mod content;
+pub mod search;
+pub mod snapshot;
+pub mod watch;

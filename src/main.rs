@@ -1,3 +1,224 @@
-fn main() {
-    println!("Hello, world!");
+//! `roadmap-api`: a thin CLI over the library. See `roadmap-api --help`.
+
+mod cli;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use actix_web::web;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command, ServeArgs};
+use roadmap_api::api::{self, AppState};
+use roadmap_api::content::{self, Catalog, Diagnostic, Severity};
+use roadmap_api::search::{IndexLocation, Indexer};
+use roadmap_api::watch::{self, Reloader, WatchOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Openapi) => print_openapi(),
+        Some(Command::Check { dir }) => check(&dir),
+        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Index { content, index }) => build_index(&content, &index),
+        None => serve(cli.serve),
+    }
+}
+
+/// Writes to stdout, ignoring a closed pipe (`roadmap-api check | head`): `println!`
+/// would panic there.
+fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn print_openapi() -> ExitCode {
+    match api::openapi::openapi().to_pretty_json() {
+        Ok(json) => {
+            print(&format!("{json}\n"));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: the OpenAPI document could not be serialized: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `file:line: severity: message`, the shape editors and CI logs link.
+fn diagnostic_line(diagnostic: &Diagnostic) -> String {
+    let file = diagnostic.file.display();
+    let severity = severity(diagnostic.severity);
+    match diagnostic.line {
+        Some(line) => format!("{file}:{line}: {severity}: {}", diagnostic.message),
+        None => format!("{file}: {severity}: {}", diagnostic.message),
+    }
+}
+
+/// What `check` prints and `serve` logs: how much of each kind was loaded.
+fn counts(catalog: &Catalog) -> Vec<(&'static str, usize)> {
+    let topics: usize = catalog
+        .roadmaps
+        .iter()
+        .chain(&catalog.best_practices)
+        .map(|roadmap| roadmap.topics.len())
+        .sum();
+    // As the roadmap pages show them: the introduction question counts as one.
+    let faqs: usize = catalog
+        .roadmaps
+        .iter()
+        .chain(&catalog.best_practices)
+        .map(|roadmap| roadmap.faqs.len() + usize::from(roadmap.question.is_some()))
+        .sum();
+    vec![
+        ("roadmaps", catalog.roadmaps.len()),
+        ("topics", topics),
+        ("best practices", catalog.best_practices.len()),
+        ("guides", catalog.guides.len()),
+        ("videos", catalog.videos.len()),
+        ("question groups", catalog.question_groups.len()),
+        ("faqs", faqs),
+    ]
+}
+
+fn check(dir: &Path) -> ExitCode {
+    let started = Instant::now();
+    let catalog = match content::load(dir) {
+        Ok(catalog) => catalog,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let elapsed = started.elapsed();
+    let mut out = format!("{}\n", dir.display());
+    for (kind, count) in counts(&catalog) {
+        out.push_str(&format!("  {kind:<16}{count:>6}\n"));
+    }
+    let errors = catalog
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    out.push_str(&format!(
+        "{} diagnostics ({errors} errors, {} warnings)\n",
+        catalog.diagnostics.len(),
+        catalog.diagnostics.len() - errors
+    ));
+    for diagnostic in &catalog.diagnostics {
+        out.push_str(&diagnostic_line(diagnostic));
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "loaded in {:.1} ms\n",
+        elapsed.as_secs_f64() * 1000.0
+    ));
+    print(&out);
+    ExitCode::SUCCESS
+}
+
+fn build_index(content: &Path, index: &str) -> ExitCode {
+    init_logging();
+    let started = Instant::now();
+    let catalog = match content::load(content) {
+        Ok(catalog) => catalog,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let loaded = started.elapsed();
+    match Indexer::open(&IndexLocation::parse(index), &catalog) {
+        Ok((_, search)) => {
+            print(&format!(
+                "{} documents in {index} ({}), loaded in {:.1} ms, indexed in {} ms\n",
+                search.num_docs(),
+                if search.stats.reused {
+                    "reused"
+                } else {
+                    "built"
+                },
+                loaded.as_secs_f64() * 1000.0,
+                search.stats.build_ms
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logging();
+    let location = IndexLocation::parse(&args.index);
+    let (reloader, store, reload_state) = match Reloader::start(&args.content, &location) {
+        Ok(started) => started,
+        Err(error) => {
+            tracing::error!(%error, "cannot serve");
+            return ExitCode::FAILURE;
+        }
+    };
+    let snapshot = store.current();
+    for diagnostic in &snapshot.catalog.diagnostics {
+        tracing::warn!("{}", diagnostic_line(diagnostic));
+    }
+    let summary = counts(&snapshot.catalog)
+        .iter()
+        .map(|(kind, count)| format!("{count} {kind}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::info!(
+        content = %args.content.display(),
+        index = %args.index,
+        version = %snapshot.version,
+        build_ms = snapshot.build_ms,
+        documents = snapshot.search.stats.documents,
+        reused_index = snapshot.search.stats.reused,
+        "loaded {summary}"
+    );
+    drop(snapshot);
+    if !args.no_watch {
+        watch::spawn(
+            reloader,
+            WatchOptions {
+                poll: args.poll.map(Duration::from_millis),
+                ..WatchOptions::default()
+            },
+        );
+    }
+    let state = web::Data::new(AppState::with_reload(store, reload_state));
+    let system = actix_web::rt::System::new();
+    let result = system.block_on(async {
+        let (server, addrs) = api::server::bind(state, &args.bind, args.workers)?;
+        for addr in addrs {
+            tracing::info!("listening on http://{addr} (docs at http://{addr}/docs/)");
+        }
+        server.await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, bind = %args.bind, "server failed");
+            ExitCode::FAILURE
+        }
+    }
 }

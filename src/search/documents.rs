@@ -93,6 +93,10 @@ pub struct DocMeta {
     pub context: String,
     /// SEO keywords and tags: indexed with a low weight.
     pub keywords: String,
+    /// Hash of the source object the document was made from (the whole topic, guide,
+    /// ...): changes exactly when what the API returns for it changes, so it drives
+    /// the change feed and the resource's `ETag`.
+    pub source: [u8; 32],
 }
 
 impl DocMeta {
@@ -130,6 +134,12 @@ impl DocMeta {
     }
 }
 
+/// Hash of a serializable value: the `source` of a document.
+fn hash_of<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    *blake3::hash(&bytes).as_bytes()
+}
+
 fn roadmap_base(r: &Roadmap) -> &'static str {
     match r.kind {
         RoadmapKind::Roadmap => "/v1/roadmaps",
@@ -164,7 +174,19 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     if let Some(b) = &r.brief_title {
         keywords.push(b.clone());
     }
+    let page = (
+        (
+            &r.title,
+            &r.description,
+            &r.brief_title,
+            &r.brief_description,
+        ),
+        (&r.order, &r.tags, &r.seo, &r.question, &r.faqs),
+        (&r.related, &r.related_questions, &r.extra, r.topics.len()),
+        (r.is_new, r.is_upcoming, r.has_topics),
+    );
     out.push(DocMeta {
+        source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
         kind,
         id: r.id.clone(),
@@ -204,6 +226,8 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         context.extend(chain);
         let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
         out.push(DocMeta {
+            // Place in the tree (parent, previous/next) is part of what the API shows.
+            source: hash_of(&(topic, topic_neighbours(r, topic))),
             key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
             kind: Kind::Topic,
             id: topic.id.clone(),
@@ -228,6 +252,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     for (n, (question, answer)) in faqs.into_iter().enumerate() {
         let id = format!("{}#faq-{}", r.id, n + 1);
         out.push(DocMeta {
+            source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
             kind: Kind::Faq,
             id,
@@ -242,6 +267,17 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     }
 }
 
+/// Ids of a topic's parent and flat-order neighbours.
+fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Option<&'a str>; 3] {
+    let at = r.topic_index.get(&topic.id).copied();
+    let id = |i: Option<usize>| i.and_then(|i| r.topics.get(i)).map(|t| t.id.as_str());
+    [
+        id(topic.parent),
+        id(at.and_then(|i| i.checked_sub(1))),
+        id(at.map(|i| i + 1)),
+    ]
+}
+
 /// All search documents of a catalog, in a deterministic order.
 pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
     let mut out = Vec::new();
@@ -254,6 +290,7 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
             keywords.push(a.clone());
         }
         out.push(DocMeta {
+            source: hash_of(g),
             key: DocMeta::key_for(Kind::Guide, "", &g.slug),
             kind: Kind::Guide,
             id: g.slug.clone(),
@@ -268,6 +305,7 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
     }
     for v in &catalog.videos {
         out.push(DocMeta {
+            source: hash_of(v),
             key: DocMeta::key_for(Kind::Video, "", &v.slug),
             kind: Kind::Video,
             id: v.slug.clone(),
@@ -284,6 +322,7 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
         for (n, q) in g.questions.iter().enumerate() {
             let id = format!("{}#q-{}", g.id, n + 1);
             out.push(DocMeta {
+                source: hash_of(&(q, &g.title, &g.description)),
                 key: DocMeta::key_for(Kind::Question, &g.id, &id),
                 kind: Kind::Question,
                 id,

@@ -48,6 +48,40 @@ pub enum SearchError {
     Open(String),
 }
 
+/// One resource in the change feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedResource {
+    pub kind: Kind,
+    #[schema(example = "kubernetes")]
+    pub id: String,
+    #[schema(example = "/v1/roadmaps/devops/topics/kubernetes")]
+    pub path: String,
+}
+
+/// What differs between two published indexes, resource by resource.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes {
+    pub added: Vec<ChangedResource>,
+    pub changed: Vec<ChangedResource>,
+    pub removed: Vec<ChangedResource>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+fn changed_resource(m: &DocMeta) -> ChangedResource {
+    ChangedResource {
+        kind: m.kind,
+        id: m.id.clone(),
+        path: m.path.clone(),
+    }
+}
+
 /// What to search for.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
@@ -135,9 +169,13 @@ pub struct SearchResults {
     pub facets: Facets,
     /// Server-side time, in milliseconds.
     pub took_ms: f64,
-    /// Whether no document matched every word, and documents matching some of them
-    /// are shown instead.
+    /// Whether too few documents matched every word, and documents matching some of
+    /// them follow.
     pub relaxed: bool,
+    /// Content version of the snapshot that answered: hits and version always come
+    /// from one snapshot.
+    #[schema(example = "3f9a1c0d2b7e4a61")]
+    pub version: String,
 }
 
 /// Collects the key and score of every matching document: the corpus is small
@@ -383,7 +421,39 @@ impl SearchIndex {
             facets,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             relaxed,
+            version: String::new(),
         })
+    }
+
+    /// The resources added, changed and removed since `old`, sorted by path.
+    pub fn changes_since(&self, old: &SearchIndex) -> Changes {
+        let mut c = Changes::default();
+        for (key, m) in &self.metas {
+            match old.metas.get(key) {
+                None => c.added.push(changed_resource(m)),
+                Some(o) if o.source != m.source || o.content_hash() != m.content_hash() => {
+                    c.changed.push(changed_resource(m))
+                }
+                Some(_) => {}
+            }
+        }
+        for (key, m) in &old.metas {
+            if !self.metas.contains_key(key) {
+                c.removed.push(changed_resource(m));
+            }
+        }
+        for list in [&mut c.added, &mut c.changed, &mut c.removed] {
+            list.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
+        }
+        c
+    }
+
+    /// The document of the resource at an API path with this id (for `ETag`s).
+    pub fn meta_by_path(&self, kind: Kind, path: &str) -> Option<&DocMeta> {
+        self.metas
+            .values()
+            .find(|m| m.kind == kind && m.path == path)
+            .map(|m| m.as_ref())
     }
 
     /// Completions for the search box.

@@ -1,0 +1,82 @@
+//! `ETag` / `If-None-Match` for every successful GET.
+//!
+//! The tag is a hash of the response body, so it is derived from exactly what the
+//! response returns: a topic's tag changes when that topic (or its place in the tree,
+//! or its "also in" list) changes and at no other reload. Responses are small JSON
+//! documents, so buffering them to hash costs little; the event stream and the docs
+//! assets are passed through untouched.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse};
+
+fn matches(if_none_match: &str, tag: &str) -> bool {
+    if_none_match.trim() == "*"
+        || if_none_match
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == tag)
+}
+
+pub async fn etag(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let cacheable = req.method() == Method::GET
+        && !req.path().starts_with("/docs")
+        && req.path() != "/v1/events";
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let res = next.call(req).await?;
+    if !cacheable || res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body();
+        let mut builder = HttpResponse::build(status);
+        for (name, value) in headers.iter() {
+            builder.append_header((name.clone(), value.clone()));
+        }
+        (builder, body)
+    };
+    let bytes = match actix_web::body::to_bytes(body).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return Ok(ServiceResponse::new(
+                req,
+                HttpResponse::InternalServerError().finish(),
+            ));
+        }
+    };
+    let tag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..24]);
+    let tag_value = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"0\""));
+    if if_none_match.is_some_and(|v| matches(&v, &tag)) {
+        let mut not_modified = HttpResponse::NotModified();
+        not_modified.insert_header((header::ETAG, tag_value));
+        return Ok(ServiceResponse::new(req, not_modified.finish()));
+    }
+    head.insert_header((header::ETAG, tag_value));
+    Ok(ServiceResponse::new(req, head.body(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn if_none_match_lists_and_weak_tags() {
+        assert!(matches("\"a\", \"b\"", "\"b\""));
+        assert!(matches("W/\"b\"", "\"b\""));
+        assert!(matches("*", "\"b\""));
+        assert!(!matches("\"a\"", "\"b\""));
+    }
+}

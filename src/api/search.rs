@@ -1,0 +1,428 @@
+//! Search endpoints: `/v1/search` (the search box), `/v1/suggest` (completions per
+//! keystroke) and `/v1/lookup` (an IDE plugin's "what is this term?").
+//!
+//! Parameters are read from the raw query string rather than through serde, because
+//! `type` and `roadmap` repeat (`?type=topic&type=guide`), which `serde_urlencoded`
+//! cannot put in a `Vec`, and because a bad value must be a 400 naming the parameter.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::AppState;
+use super::dto;
+use super::error::{ApiError, BadRequest, NotFound};
+use crate::search::{
+    FacetCount, Facets, Highlight, Hit, Kind, RoadmapRef, SearchRequest, SearchResults, Suggestion,
+};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/search", web::get().to(search))
+        .route("/v1/suggest", web::get().to(suggest))
+        .route("/v1/lookup", web::get().to(lookup));
+}
+
+/// OpenAPI paths and schemas of the search endpoints, merged into the main document by
+/// [`super::openapi::openapi`].
+#[derive(OpenApi)]
+#[openapi(
+    paths(search, suggest, lookup),
+    components(schemas(
+        SearchResults,
+        Hit,
+        Facets,
+        FacetCount,
+        Kind,
+        RoadmapRef,
+        Suggestions,
+        Suggestion,
+        Lookup
+    ))
+)]
+pub struct SearchApi;
+
+const MAX_SEARCH_LIMIT: usize = 100;
+const DEFAULT_SEARCH_LIMIT: usize = 10;
+const MAX_SUGGEST_LIMIT: usize = 20;
+const DEFAULT_SUGGEST_LIMIT: usize = 8;
+/// Longest `q` accepted; a search box never sends more, a runaway client gets a 400.
+const MAX_Q_CHARS: usize = 2_000;
+
+/// Query parameters of `/v1/search` (documentation; parsed by hand, see module docs).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParams {
+    /// What the person typed. The last word is matched as a prefix unless followed by
+    /// a space; typos are tolerated (one from 5 letters, two from 9); synonyms and
+    /// abbreviations from the content's `synonyms.yaml` apply. Empty: no results.
+    #[param(example = "kubernetes")]
+    q: String,
+    /// Only these kinds; repeat or separate by commas:
+    /// `roadmap`, `topic`, `faq`, `guide`, `video`, `bestPractice`, `question`.
+    #[param(example = "topic")]
+    r#type: Option<Vec<String>>,
+    /// Only these roadmaps or best practices (ids); repeat or separate by commas.
+    #[param(example = "backend")]
+    roadmap: Option<Vec<String>>,
+    /// Hits to return, 0 to 100 (default 10).
+    #[param(minimum = 0, maximum = 100, example = 10)]
+    limit: Option<u32>,
+    /// Hits to skip.
+    #[param(minimum = 0, example = 0)]
+    offset: Option<u32>,
+    /// HTML element that marks matched words in snippets (default `mark`); `none` for
+    /// no marks.
+    #[param(example = "mark")]
+    highlight: Option<String>,
+    /// Text put before each matched word; overrides `highlight`.
+    #[param(example = "<em>")]
+    highlight_pre: Option<String>,
+    /// Text put after each matched word; overrides `highlight`.
+    #[param(example = "</em>")]
+    highlight_post: Option<String>,
+}
+
+/// Query parameters of `/v1/suggest`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SuggestParams {
+    /// What has been typed so far.
+    #[param(example = "kube")]
+    q: String,
+    /// Completions to return, 1 to 20 (default 8).
+    #[param(minimum = 1, maximum = 20, example = 8)]
+    limit: Option<u32>,
+}
+
+/// Query parameters of `/v1/lookup`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct LookupParams {
+    /// The term to explain.
+    #[param(example = "JWT")]
+    term: String,
+    /// Prefer this roadmap's topic when several roadmaps cover the term.
+    #[param(example = "backend")]
+    roadmap: Option<String>,
+}
+
+/// Completions for a search box.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestions {
+    pub items: Vec<Suggestion>,
+    pub took_ms: f64,
+}
+
+/// The best topic for a term.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Lookup {
+    #[schema(example = "jwt")]
+    pub term: String,
+    #[schema(example = "jwt")]
+    pub topic_id: String,
+    #[schema(example = "JWT")]
+    pub title: String,
+    pub roadmap: RoadmapRef,
+    #[schema(example = "/v1/roadmaps/backend/topics/jwt")]
+    pub path: String,
+    /// First paragraph, plain text (no markdown).
+    #[schema(
+        example = "JSON Web Token is an open standard for securely transmitting information between parties as a JSON object."
+    )]
+    pub summary: String,
+    /// The topic's first resources.
+    pub resources: Vec<dto::Resource>,
+    /// The same topic in other roadmaps.
+    pub also_in: Vec<dto::AlsoIn>,
+}
+
+/// All values of a query parameter, repeated or comma-separated.
+fn values(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .flat_map(|(_, v)| v.split(','))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .map_err(|e| ApiError::invalid("query", format!("the query string is malformed: {e}")))
+}
+
+fn number(
+    pairs: &[(String, String)],
+    name: &str,
+    min: usize,
+    max: usize,
+    default: usize,
+) -> Result<usize, ApiError> {
+    match single(pairs, name) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<usize>() {
+            Ok(v) if (min..=max).contains(&v) => Ok(v),
+            _ => Err(ApiError::invalid(
+                name,
+                format!("{name} must be an integer from {min} to {max}, got `{raw}`"),
+            )),
+        },
+    }
+}
+
+fn text_param<'a>(
+    pairs: &'a [(String, String)],
+    name: &str,
+    required: bool,
+) -> Result<Option<&'a str>, ApiError> {
+    match single(pairs, name) {
+        None if required => Err(ApiError::invalid(name, format!("{name} is required"))),
+        None => Ok(None),
+        Some(v) if v.chars().count() > MAX_Q_CHARS => Err(ApiError::invalid(
+            name,
+            format!("{name} must be at most {MAX_Q_CHARS} characters"),
+        )),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+fn highlight(pairs: &[(String, String)]) -> Result<Highlight, ApiError> {
+    let mut hl = match single(pairs, "highlight") {
+        None => Highlight::default(),
+        Some("none") | Some("false") => Highlight {
+            pre: String::new(),
+            post: String::new(),
+        },
+        Some(tag)
+            if !tag.is_empty()
+                && tag.len() <= 20
+                && tag.starts_with(|c: char| c.is_ascii_alphabetic())
+                && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            Highlight {
+                pre: format!("<{tag}>"),
+                post: format!("</{tag}>"),
+            }
+        }
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "highlight",
+                format!(
+                    "highlight must be an HTML element name such as `mark` or `em`, or `none`; got `{other}`"
+                ),
+            ));
+        }
+    };
+    if let Some(pre) = single(pairs, "highlightPre") {
+        hl.pre = pre.chars().take(100).collect();
+    }
+    if let Some(post) = single(pairs, "highlightPost") {
+        hl.post = post.chars().take(100).collect();
+    }
+    Ok(hl)
+}
+
+fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiError> {
+    let q = text_param(pairs, "q", true)?
+        .unwrap_or_default()
+        .to_string();
+    let mut kinds = Vec::new();
+    for v in values(pairs, "type") {
+        match Kind::parse(&v) {
+            Some(k) => kinds.push(k),
+            None => {
+                return Err(ApiError::invalid(
+                    "type",
+                    format!(
+                        "type must be one of roadmap, topic, faq, guide, video, bestPractice, question; got `{v}`"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(SearchRequest {
+        q,
+        kinds,
+        roadmaps: values(pairs, "roadmap"),
+        limit: number(pairs, "limit", 0, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT)?,
+        offset: number(pairs, "offset", 0, 1_000_000, 0)?,
+        highlight: highlight(pairs)?,
+    })
+}
+
+/// Full-text search over everything served.
+///
+/// Hits carry a snippet with the matched words marked (also when they matched by
+/// prefix, typo, stem or synonym), breadcrumbs, the roadmap and the API path; facets
+/// count the results by kind and by roadmap (each ignoring its own filter).
+#[utoipa::path(
+    get,
+    path = "/v1/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits, facets and total", body = SearchResults),
+        (status = 400, response = BadRequest),
+    )
+)]
+pub async fn search(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = pairs(&req)?;
+    let request = search_request(&pairs)?;
+    let snapshot = state.store.current();
+    let mut results = snapshot
+        .search
+        .search(&request)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    results.version = snapshot.version.clone();
+    Ok(HttpResponse::Ok().json(results))
+}
+
+/// Completions for a search box: titles that what was typed begins (typo-tolerant),
+/// one per distinct title, with where else the same title stands.
+#[utoipa::path(
+    get,
+    path = "/v1/suggest",
+    tag = "search",
+    params(SuggestParams),
+    responses(
+        (status = 200, description = "Completions, best first", body = Suggestions),
+        (status = 400, response = BadRequest),
+    )
+)]
+pub async fn suggest(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let started = std::time::Instant::now();
+    let pairs = pairs(&req)?;
+    let q = text_param(&pairs, "q", true)?.unwrap_or_default();
+    let limit = number(&pairs, "limit", 1, MAX_SUGGEST_LIMIT, DEFAULT_SUGGEST_LIMIT)?;
+    let snapshot = state.store.current();
+    let items = snapshot.search.suggest(q, limit);
+    Ok(HttpResponse::Ok().json(Suggestions {
+        items,
+        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }))
+}
+
+/// The topic that explains a term, across all roadmaps: its title, a plain-text
+/// summary, its first resources and the other roadmaps covering it. Answers
+/// `text/markdown` or `text/plain` when the `Accept` header asks for them (editor
+/// hovers, language-model tools).
+#[utoipa::path(
+    get,
+    path = "/v1/lookup",
+    tag = "search",
+    params(LookupParams),
+    responses(
+        (status = 200, description = "The best topic for the term", content(
+            (Lookup = "application/json"),
+            (String = "text/markdown"),
+            (String = "text/plain"),
+        )),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let pairs = pairs(&req)?;
+    let term = text_param(&pairs, "term", true)?.unwrap_or_default().trim();
+    if term.is_empty() {
+        return Err(ApiError::invalid("term", "term must not be empty"));
+    }
+    let prefer = single(&pairs, "roadmap");
+    let snapshot = state.store.current();
+    let hit = snapshot
+        .search
+        .lookup(term, prefer)
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .ok_or_else(|| ApiError::not_found("topic for term", term))?;
+    let catalog = &snapshot.catalog;
+    let roadmap = hit
+        .roadmap
+        .as_ref()
+        .and_then(|r| {
+            catalog
+                .roadmaps
+                .iter()
+                .chain(catalog.best_practices.iter())
+                .find(|x| x.id == r.id && hit.path.starts_with(dto::collection_path(x.kind)))
+        })
+        .ok_or_else(|| ApiError::not_found("topic for term", term))?;
+    let topic = roadmap
+        .topic_index
+        .get(&hit.id)
+        .and_then(|&i| roadmap.topics.get(i))
+        .ok_or_else(|| ApiError::not_found("topic for term", term))?;
+    let titles = state.titles.for_catalog(catalog);
+    let lookup = Lookup {
+        term: term.to_string(),
+        topic_id: topic.id.clone(),
+        title: topic.title.clone(),
+        roadmap: RoadmapRef {
+            id: roadmap.id.clone(),
+            title: roadmap.title.clone(),
+        },
+        path: dto::topic_path(roadmap.kind, &roadmap.id, &topic.id),
+        summary: topic.summary.clone(),
+        resources: topic.resources.iter().take(5).map(Into::into).collect(),
+        also_in: titles.elsewhere(roadmap, topic),
+    };
+    Ok(respond(&req, &lookup))
+}
+
+/// Renders the look-up as the `Accept` header asks: markdown or plain text for
+/// editors and language-model tools, JSON otherwise.
+fn respond(req: &HttpRequest, l: &Lookup) -> HttpResponse {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let wants = |mime: &str| accept.split(',').any(|p| p.trim().starts_with(mime));
+    if wants("text/markdown") {
+        let mut out = format!("# {}\n\n{}\n", l.title, l.summary);
+        if !l.resources.is_empty() {
+            out.push('\n');
+            for r in &l.resources {
+                out.push_str(&format!("- [{}]({})\n", r.title, r.url));
+            }
+        }
+        out.push_str(&format!("\n_{} › {}_\n", l.roadmap.title, l.title));
+        return HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(out);
+    }
+    if wants("text/plain") {
+        let mut out = format!("{}\n\n{}\n", l.title, l.summary);
+        for r in &l.resources {
+            out.push_str(&format!("\n{}: {}", r.title, r.url));
+        }
+        out.push('\n');
+        return HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body(out);
+    }
+    HttpResponse::Ok().json(l)
+}
