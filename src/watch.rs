@@ -310,8 +310,9 @@ impl Reloader {
                 let unchanged = changes.is_empty() && snapshot.version == previous.version;
                 status.last_changes = changes.clone();
                 let version = snapshot.version.clone();
-                self.store.publish(snapshot);
+                // Status first: whoever sees the new version also sees its reload.
                 self.state.status.store(Arc::new(status));
+                self.store.publish(snapshot);
                 if unchanged {
                     return Ok(None);
                 }

@@ -216,25 +216,38 @@ pub fn analyzer(stem: bool, emit_parts: bool) -> TextAnalyzer {
 
 /// Lower-cased, accent-folded words of `text`, query side (compounds whole).
 pub fn query_words(text: &str) -> Vec<String> {
-    let mut a = analyzer(false, false);
-    let mut stream = a.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(t) = stream.next() {
-        out.push(t.text.clone());
-    }
-    out
+    QUERY.with(|a| {
+        let mut a = a.borrow_mut();
+        let mut stream = a.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
+    })
+}
+
+thread_local! {
+    /// Building an analyzer allocates its filter chain; per-call construction was
+    /// the largest cost of a search request.
+    static STEMMER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+        TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(Stemmer::new(Language::English))
+            .build(),
+    );
+    static QUERY: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(analyzer(false, false));
 }
 
 /// The English stem of one already normalized word.
 pub fn stem(word: &str) -> String {
-    let mut a = TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build();
-    let mut stream = a.token_stream(word);
-    stream
-        .next()
-        .map(|t| t.text.clone())
-        .unwrap_or_else(|| word.to_string())
+    STEMMER.with(|a| {
+        let mut a = a.borrow_mut();
+        let mut stream = a.token_stream(word);
+        stream
+            .next()
+            .map(|t| t.text.clone())
+            .unwrap_or_else(|| word.to_string())
+    })
 }
 
 /// Normalizes a whole string for comparisons (titles, suggestion dedup): the query

@@ -97,6 +97,10 @@ pub struct DocMeta {
     /// ...): changes exactly when what the API returns for it changes, so it drives
     /// the change feed and the resource's `ETag`.
     pub source: [u8; 32],
+    /// Title words (compound parts included) with their stems, and the title's
+    /// meaningful words joined: computed once here, read by every query's ranking.
+    pub title_terms: Vec<(String, String)>,
+    pub title_content: String,
 }
 
 impl DocMeta {
@@ -186,6 +190,8 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         (r.is_new, r.is_upcoming, r.has_topics),
     );
     out.push(DocMeta {
+        title_terms: Vec::new(),
+        title_content: String::new(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
         kind,
@@ -226,6 +232,8 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         context.extend(chain);
         let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
         out.push(DocMeta {
+            title_terms: Vec::new(),
+            title_content: String::new(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
             key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
@@ -252,6 +260,8 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     for (n, (question, answer)) in faqs.into_iter().enumerate() {
         let id = format!("{}#faq-{}", r.id, n + 1);
         out.push(DocMeta {
+            title_terms: Vec::new(),
+            title_content: String::new(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
             kind: Kind::Faq,
@@ -280,6 +290,15 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 
 /// All search documents of a catalog, in a deterministic order.
 pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
+    let mut out = collect(catalog);
+    for d in &mut out {
+        d.title_terms = super::title_terms(&d.title);
+        d.title_content = super::content_words(&d.title);
+    }
+    out
+}
+
+fn collect(catalog: &Catalog) -> Vec<DocMeta> {
     let mut out = Vec::new();
     for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
         roadmap_docs(r, &mut out);
@@ -290,6 +309,8 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
             keywords.push(a.clone());
         }
         out.push(DocMeta {
+            title_terms: Vec::new(),
+            title_content: String::new(),
             source: hash_of(g),
             key: DocMeta::key_for(Kind::Guide, "", &g.slug),
             kind: Kind::Guide,
@@ -305,6 +326,8 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
     }
     for v in &catalog.videos {
         out.push(DocMeta {
+            title_terms: Vec::new(),
+            title_content: String::new(),
             source: hash_of(v),
             key: DocMeta::key_for(Kind::Video, "", &v.slug),
             kind: Kind::Video,
@@ -322,6 +345,8 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
         for (n, q) in g.questions.iter().enumerate() {
             let id = format!("{}#q-{}", g.id, n + 1);
             out.push(DocMeta {
+                title_terms: Vec::new(),
+                title_content: String::new(),
                 source: hash_of(&(q, &g.title, &g.description)),
                 key: DocMeta::key_for(Kind::Question, &g.id, &id),
                 kind: Kind::Question,

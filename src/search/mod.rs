@@ -239,7 +239,7 @@ const RELAX_BELOW: usize = 5;
 
 /// The words of a title that carry meaning, normalized: compared with the query's
 /// to recognise a title typed in full ("What is HTTP?" for "what is http").
-fn content_words(title: &str) -> String {
+pub(crate) fn content_words(title: &str) -> String {
     let words = analyzer::query_words(title);
     let content: Vec<&String> = words.iter().filter(|w| !analyzer::is_stopword(w)).collect();
     if content.is_empty() {
@@ -253,16 +253,20 @@ fn content_words(title: &str) -> String {
     }
 }
 
-/// Whether every unit of the plan matches a word of `title`.
-fn title_covers(title: &str, plan: &Plan) -> bool {
-    let words: Vec<(String, String)> = raw_tokens(title, true)
+/// A title's words, compound parts included, each with its stem.
+pub(crate) fn title_terms(title: &str) -> Vec<(String, String)> {
+    raw_tokens(title, true)
         .into_iter()
         .flat_map(|t| analyzer::query_words(&t.text))
         .map(|w| {
             let s = stem(&w);
             (w, s)
         })
-        .collect();
+        .collect()
+}
+
+/// Whether every unit of the plan matches a word of the title.
+fn title_covers(words: &[(String, String)], plan: &Plan) -> bool {
     plan.units.iter().all(|u| {
         words
             .iter()
@@ -315,11 +319,11 @@ impl SearchIndex {
             let Some(meta) = self.metas.get(&key) else {
                 continue;
             };
-            let title_match = title_covers(&meta.title, plan);
+            let title_match = title_covers(&meta.title_terms, plan);
             let mut score = score * meta.kind.weight() * factor;
             if title_match {
                 score *= 1.5;
-                if content_words(&meta.title) == plan.normalized {
+                if meta.title_content == plan.normalized {
                     score *= 1.5;
                 }
             }

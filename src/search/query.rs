@@ -220,10 +220,12 @@ impl Automaton for Prefix<'_> {
     }
 }
 
-fn fuzzy(searcher: &Searcher, field: Field, word: &str, prefix: bool) -> Vec<String> {
+/// The typo automaton of a word, built once per query word: building a Levenshtein
+/// DFA costs far more than running it over a term dictionary.
+fn fuzzy_automaton(word: &str, prefix: bool, field: Field) -> Option<tantivy::query::DfaWrapper> {
     let distance = typo_budget(word);
     if distance == 0 {
-        return Vec::new();
+        return None;
     }
     let term = Term::from_field_text(field, word);
     let q = if prefix {
@@ -231,7 +233,7 @@ fn fuzzy(searcher: &Searcher, field: Field, word: &str, prefix: bool) -> Vec<Str
     } else {
         FuzzyTermQuery::new(term, distance, true)
     };
-    expand(searcher, field, || q.automaton().ok(), word)
+    q.automaton().ok()
 }
 
 /// Fills a unit's expansions and returns its query.
@@ -291,6 +293,7 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
     // with many completions does not outscore one that matches exactly.
     if unit.words.len() == 1 {
         let word = unit.words[0].clone();
+        let dfa = fuzzy_automaton(&word, unit.prefix, f.title_raw);
         for (field, prefix_boost, fuzzy_boost) in [
             (f.title_raw, boost::TITLE_PREFIX, boost::TITLE_FUZZY),
             (f.body_raw, boost::BODY_PREFIX, boost::BODY_FUZZY),
@@ -302,7 +305,11 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
                     unit.raw.insert(w);
                 }
             }
-            for w in fuzzy(searcher, field, &word, unit.prefix) {
+            let typos = match &dfa {
+                Some(dfa) => expand(searcher, field, || Some(dfa), &word),
+                None => Vec::new(),
+            };
+            for w in typos {
                 if unit.raw.contains(&w) {
                     continue;
                 }
