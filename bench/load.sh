@@ -3,7 +3,9 @@
 # of the 50 queries in bench/queries.txt, all six categories), /v1/suggest (the
 # prefixes a person types on the way to them) and /healthz, on one release server
 # over the roadmap.sh 2025 sample (or content/ where the sample is absent), plus the
-# server's resident memory and index build time.
+# server's resident memory and index build time. `search` runs with the default
+# per-snapshot result cache (the mix repeats, as a search box's traffic does);
+# `search-nc` runs the same mix with `--search-cache 0`.
 #
 #   bench/load.sh [duration, default 10s] [connections, default 32]
 set -euo pipefail
@@ -21,15 +23,20 @@ fi
 CONTENT=../shared/samples/roadmapsh-2025/src/data
 [ -d "$CONTENT" ] || CONTENT=content
 cargo build --release --quiet
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WORK=$(mktemp -d)
+PID=
 trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-RUST_LOG=warn target/release/roadmap-api serve --content "$CONTENT" --bind "127.0.0.1:$PORT" --index memory >"$WORK/server.log" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_server() { # extra serve arguments
+  [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  RUST_LOG=info target/release/roadmap-api serve --content "$CONTENT" --bind "127.0.0.1:$PORT" --index memory --no-watch "$@" >"$WORK/server.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+}
+start_server
 
 # One lua script per endpoint: each request takes the next line of a list.
 python3 - "$WORK" <<'PY'
@@ -67,12 +74,15 @@ printf "%-10s %12s %10s %10s\n" endpoint "req/s" p50 p99
 run healthz /healthz
 run search /v1/search "$WORK/search.lua"
 run suggest /v1/suggest "$WORK/suggest.lua"
+echo "server RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$PID/status)"
+grep -Eo 'build_ms=[0-9]+' "$WORK/server.log" | head -1 | sed 's/^/start-up load+index: /' || true
+# The same mix with the result cache off: every request runs the whole query.
+start_server --search-cache 0
+run search-nc /v1/search "$WORK/search.lua"
 python3 - "$WORK" <<'PY'
 import sys, pathlib
 w = pathlib.Path(sys.argv[1])
 h = float((w / "healthz.rps").read_text())
-for n in ("search", "suggest"):
+for n in ("search", "suggest", "search-nc"):
     print(f"{n}/healthz: {100 * float((w / f'{n}.rps').read_text()) / h:.0f}%")
 PY
-echo "server RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$PID/status)"
-grep -Eo 'indexed[^"]*|built[^"]*' "$WORK/server.log" | head -3 || true

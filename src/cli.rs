@@ -59,6 +59,9 @@ pub struct ServeArgs {
     /// for file-system events (network and container file systems).
     #[arg(long, env = "ROADMAP_API_POLL_MS")]
     pub poll: Option<u64>,
+    /// Entries of the search result cache of each snapshot (0 disables it).
+    #[arg(long, env = "ROADMAP_API_SEARCH_CACHE", default_value_t = 2048)]
+    pub search_cache: usize,
     /// Do not follow changes to the content folder.
     #[arg(long, env = "ROADMAP_API_NO_WATCH")]
     pub no_watch: bool,

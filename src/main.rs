@@ -169,6 +169,7 @@ fn build_index(content: &Path, index: &str) -> ExitCode {
 
 fn serve(args: ServeArgs) -> ExitCode {
     init_logging();
+    roadmap_api::search::set_cache_entries(args.search_cache);
     let location = IndexLocation::parse(&args.index);
     let (reloader, store, reload_state) = match Reloader::start(&args.content, &location) {
         Ok(started) => started,

@@ -32,6 +32,17 @@ pub const SCHEMA_VERSION: u32 = 1;
 const MANIFEST: &str = "roadmap-api-manifest.json";
 const WRITER_HEAP: usize = 32 * 1024 * 1024;
 
+type ResultCache = quick_cache::sync::Cache<String, Arc<super::SearchResults>>;
+type SuggestCache = quick_cache::sync::Cache<(String, usize), Arc<Vec<super::Suggestion>>>;
+
+/// Entries of the per-snapshot result cache (0 disables it).
+static CACHE_ENTRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(2048);
+
+/// Sets the size of the result cache of indexes published from now on (0: none).
+pub fn set_cache_entries(entries: usize) {
+    CACHE_ENTRIES.store(entries, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Where the index lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexLocation {
@@ -118,6 +129,12 @@ pub struct SearchIndex {
     pub(crate) metas: HashMap<u64, Arc<DocMeta>>,
     pub(crate) synonyms: Synonyms,
     pub(crate) suggest: SuggestIndex,
+    /// Answers of this index to recent requests. Search-as-you-type repeats the same
+    /// prefixes across users; the cache lives and dies with its snapshot, so it can
+    /// never serve an answer from another content version.
+    pub(crate) cache: Option<ResultCache>,
+    /// The same for completions.
+    pub(crate) suggest_cache: Option<SuggestCache>,
     /// How many documents the commit behind this index added and deleted.
     pub stats: IndexStats,
 }
@@ -365,6 +382,14 @@ impl Indexer {
             metas,
             synonyms: Synonyms::new(&catalog.synonyms),
             suggest,
+            cache: match CACHE_ENTRIES.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => None,
+                n => Some(quick_cache::sync::Cache::new(n)),
+            },
+            suggest_cache: match CACHE_ENTRIES.load(std::sync::atomic::Ordering::Relaxed) {
+                0 => None,
+                n => Some(quick_cache::sync::Cache::new(n)),
+            },
             stats,
         }
     }

@@ -22,6 +22,7 @@ pub mod suggest;
 pub mod synonyms;
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -30,7 +31,7 @@ use tantivy::columnar::Column;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 pub use documents::{DocMeta, Kind, RoadmapRef};
-pub use index::{IndexLocation, IndexStats, Indexer, SearchIndex};
+pub use index::{IndexLocation, IndexStats, Indexer, SearchIndex, set_cache_entries};
 pub use snippet::Highlight;
 pub use suggest::Suggestion;
 
@@ -342,8 +343,34 @@ impl SearchIndex {
         out
     }
 
-    /// Runs a search. An empty or meaningless query gives an empty result.
+    /// Runs a search, or answers it from this index's cache. An empty or meaningless
+    /// query gives an empty result.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let Some(cache) = &self.cache else {
+            return self.search_uncached(req);
+        };
+        let started = Instant::now();
+        let key = format!(
+            "{}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            req.q,
+            req.kinds,
+            req.roadmaps,
+            req.limit,
+            req.offset,
+            req.highlight.pre,
+            req.highlight.post
+        );
+        if let Some(hit) = cache.get(&key) {
+            let mut results = (*hit).clone();
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        }
+        let results = self.search_uncached(req)?;
+        cache.insert(key, Arc::new(results.clone()));
+        Ok(results)
+    }
+
+    fn search_uncached(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let mut plan = query::plan(&req.q, &self.synonyms);
         let (all, relaxed) = if plan.is_empty() {
@@ -462,7 +489,16 @@ impl SearchIndex {
 
     /// Completions for the search box.
     pub fn suggest(&self, q: &str, limit: usize) -> Vec<Suggestion> {
-        self.suggest.suggest(q, &self.synonyms, limit)
+        let Some(cache) = &self.suggest_cache else {
+            return self.suggest.suggest(q, &self.synonyms, limit);
+        };
+        let key = (q.to_string(), limit);
+        if let Some(hit) = cache.get(&key) {
+            return (*hit).clone();
+        }
+        let items = self.suggest.suggest(q, &self.synonyms, limit);
+        cache.insert(key, Arc::new(items.clone()));
+        items
     }
 
     /// The topic that best answers "what is `term`?": the best-scored topic whose

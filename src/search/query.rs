@@ -25,6 +25,8 @@ use super::synonyms::Synonyms;
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most words considered: a pasted paragraph is not a search.
 const MAX_UNITS: usize = 12;
+/// Most dictionary entries looked at per expansion and segment.
+const MAX_SCANNED: usize = 1_000;
 /// Most indexed words a prefix or a typo expands to, per field.
 const MAX_EXPANSIONS: usize = 40;
 
@@ -88,9 +90,31 @@ impl Plan {
 
     /// Whether a normalized token (raw form and its stem) matches any unit.
     pub fn matches(&self, raw: &str, stemmed: &str) -> bool {
-        self.units
+        self.matches_raw(raw) || self.matches_stem(stemmed)
+    }
+
+    pub fn matches_raw(&self, raw: &str) -> bool {
+        self.units.iter().any(|u| u.raw.contains(raw))
+    }
+
+    pub fn matches_stem(&self, stemmed: &str) -> bool {
+        self.units.iter().any(|u| u.stems.contains(stemmed))
+    }
+
+    /// First letters of every stem: a word can only stem to one of them if it starts
+    /// with the same letters (English stemming cuts suffixes), so words that do not
+    /// are never stemmed. Stemming every word of every hit was the largest cost of a
+    /// search.
+    pub fn stem_heads(&self) -> Vec<String> {
+        let mut heads: Vec<String> = self
+            .units
             .iter()
-            .any(|u| u.raw.contains(raw) || u.stems.contains(stemmed))
+            .flat_map(|u| u.stems.iter())
+            .map(|s| s.chars().take(3).collect())
+            .collect();
+        heads.sort();
+        heads.dedup();
+        heads
     }
 }
 
@@ -173,7 +197,7 @@ where
             scanned += 1;
             // A one-letter prefix can match thousands of words; the first ones in
             // lexical order are as good as any for a word still being typed.
-            if scanned > 2_000 {
+            if scanned > MAX_SCANNED {
                 break;
             }
             if let Ok(word) = std::str::from_utf8(stream.key())
@@ -294,6 +318,7 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
     if unit.words.len() == 1 {
         let word = unit.words[0].clone();
         let dfa = fuzzy_automaton(&word, unit.prefix, f.title_raw);
+        let mut typo_found = false;
         for (field, prefix_boost, fuzzy_boost) in [
             (f.title_raw, boost::TITLE_PREFIX, boost::TITLE_FUZZY),
             (f.body_raw, boost::BODY_PREFIX, boost::BODY_FUZZY),
@@ -305,10 +330,16 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
                     unit.raw.insert(w);
                 }
             }
+            // A word one typo away from a title word almost surely meant it; only
+            // when no title word is close are the (many more) body words searched.
+            let title_corrected = field == f.body_raw && typo_found;
             let typos = match &dfa {
-                Some(dfa) => expand(searcher, field, || Some(dfa), &word),
-                None => Vec::new(),
+                Some(dfa) if !title_corrected => expand(searcher, field, || Some(dfa), &word),
+                _ => Vec::new(),
             };
+            if field == f.title_raw {
+                typo_found = !typos.is_empty();
+            }
             for w in typos {
                 if unit.raw.contains(&w) {
                     continue;

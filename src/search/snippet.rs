@@ -8,7 +8,7 @@
 
 use tantivy::tokenizer::TokenStream;
 
-use super::analyzer::analyzer;
+use super::analyzer::{analyzer, stem};
 use super::query::Plan;
 
 /// How the matched words are wrapped.
@@ -45,23 +45,32 @@ fn escape(s: &str, out: &mut String) {
 
 /// Byte ranges of `text` that match the plan, in order, non-overlapping.
 pub fn matched_ranges(text: &str, plan: &Plan) -> Vec<(usize, usize)> {
-    let mut raw = analyzer(false, true);
-    let mut stemmed = analyzer(true, true);
-    let mut a = raw.token_stream(text);
-    let mut b = stemmed.token_stream(text);
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    while a.advance() && b.advance() {
-        let (r, s) = (a.token(), b.token());
-        if plan.matches(&r.text, &s.text) {
-            let range = (r.offset_from, r.offset_to);
-            match out.last_mut() {
-                // A compound and its parts share offsets: merge overlaps.
-                Some(last) if range.0 < last.1 => last.1 = last.1.max(range.1),
-                _ => out.push(range),
+    let heads = plan.stem_heads();
+    RAW.with(|analyzer| {
+        let mut analyzer = analyzer.borrow_mut();
+        let mut stream = analyzer.token_stream(text);
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            let hit = plan.matches_raw(&t.text)
+                || (heads.iter().any(|h| t.text.starts_with(h.as_str()))
+                    && plan.matches_stem(&stem(&t.text)));
+            if hit {
+                let range = (t.offset_from, t.offset_to);
+                match out.last_mut() {
+                    // A compound and its parts share offsets: merge overlaps.
+                    Some(last) if range.0 < last.1 => last.1 = last.1.max(range.1),
+                    _ => out.push(range),
+                }
             }
         }
-    }
-    out
+        out
+    })
+}
+
+thread_local! {
+    static RAW: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer> =
+        std::cell::RefCell::new(analyzer(false, true));
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {
