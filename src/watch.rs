@@ -386,13 +386,18 @@ pub struct WatchHandle {
 /// the root is checked, since the root itself may sit in a hidden folder (a temp
 /// dir, a ConfigMap's `..data`).
 fn is_relevant(roots: &[PathBuf], path: &Path) -> bool {
-    let below = roots
-        .iter()
-        .find_map(|r| path.strip_prefix(r).ok())
-        .unwrap_or_else(|| Path::new(path.file_name().unwrap_or_default()));
-    !below
-        .components()
-        .any(|c| content::paths::is_junk(&c.as_os_str().to_string_lossy()))
+    // Events from the parent's watch matter only for the folder itself (removed,
+    // re-created, a link swapped), not for its siblings, such as an index folder
+    // next to it that every reload writes to.
+    if roots.iter().any(|r| r.starts_with(path)) {
+        return true;
+    }
+    match roots.iter().find_map(|r| path.strip_prefix(r).ok()) {
+        Some(below) => !below
+            .components()
+            .any(|c| content::paths::is_junk(&c.as_os_str().to_string_lossy())),
+        None => false,
+    }
 }
 
 /// A cheap fingerprint of a folder: every file's path, size and modification time.
