@@ -32,6 +32,9 @@ pub enum ReloadError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Search(#[from] SearchError),
+    /// More changes arrived while loading; nothing was published.
+    #[error("more changes arrived during the reload")]
+    Interrupted,
 }
 
 /// One publication, as the change feed tells it.
@@ -294,9 +297,22 @@ impl Reloader {
     /// Reads the folder again and publishes what changed. Returns the event
     /// published, or `None` when nothing changed.
     pub fn reload(&mut self) -> Result<Option<Arc<ChangeEvent>>, ReloadError> {
+        self.reload_unless(|| false)
+    }
+
+    /// [`Reloader::reload`], abandoned without publishing when `interrupted` says more
+    /// changes arrived while the folder was being read (a half-done `rm -r`, a
+    /// checkout in progress): the next reload will see the folder settled.
+    pub fn reload_unless(
+        &mut self,
+        interrupted: impl FnMut() -> bool,
+    ) -> Result<Option<Arc<ChangeEvent>>, ReloadError> {
         let started = Instant::now();
         let previous = self.store.current();
-        let result = self.rebuild(&previous);
+        let result = self.rebuild(&previous, interrupted);
+        if let Err(ReloadError::Interrupted) = result {
+            return Ok(None);
+        }
         let elapsed = started.elapsed().as_secs_f64() * 1000.0;
         let mut status = (*self.state.status.load_full()).clone();
         status.last_reload_at = Some(now_ms());
@@ -308,14 +324,16 @@ impl Reloader {
                 status.last_error = None;
                 status.kept = kept;
                 let unchanged = changes.is_empty() && snapshot.version == previous.version;
+                if unchanged {
+                    // Nothing new: keep reporting the last reload that changed something.
+                    self.state.status.store(Arc::new(status));
+                    return Ok(None);
+                }
                 status.last_changes = changes.clone();
                 let version = snapshot.version.clone();
                 // Status first: whoever sees the new version also sees its reload.
                 self.state.status.store(Arc::new(status));
                 self.store.publish(snapshot);
-                if unchanged {
-                    return Ok(None);
-                }
                 tracing::info!(
                     version = %version,
                     added = changes.added.len(),
@@ -340,15 +358,29 @@ impl Reloader {
         }
     }
 
-    fn rebuild(&mut self, previous: &Snapshot) -> Result<(Snapshot, Vec<String>), ReloadError> {
+    fn rebuild(
+        &mut self,
+        previous: &Snapshot,
+        mut interrupted: impl FnMut() -> bool,
+    ) -> Result<(Snapshot, Vec<String>), ReloadError> {
         let started = Instant::now();
         let mut catalog = content::load(&self.content)?;
+        if interrupted() {
+            return Err(ReloadError::Interrupted);
+        }
         let previously_kept = self.state.status.load().kept.clone();
         let kept = keep_last_good(&mut catalog, &previous.catalog, &previously_kept);
         for d in &catalog.diagnostics {
             if d.severity == Severity::Error {
                 tracing::warn!(file = %d.file.display(), "{}", d.message);
             }
+        }
+        // A folder removed while it was being read (or swapped away) gives a partial
+        // catalog: publish nothing, the event of its return triggers the next reload.
+        if !self.content.is_dir() {
+            return Err(ReloadError::Load(LoadError::NotADirectory(
+                self.content.clone(),
+            )));
         }
         let search: SearchIndex = self.indexer.update(&catalog)?;
         let build_ms = started.elapsed().as_millis() as u64;
@@ -455,18 +487,28 @@ pub fn spawn(mut reloader: Reloader, options: WatchOptions) -> WatchHandle {
 }
 
 fn reload_loop(reloader: &mut Reloader, rx: &Receiver<()>, options: &WatchOptions) {
-    while rx.recv().is_ok() {
+    let mut pending = false;
+    loop {
+        if !pending && rx.recv().is_err() {
+            return;
+        }
+        pending = false;
         // Coalesce: wait until the events stop for a moment (bounded, so a folder
         // that never stops changing still gets reloaded).
         let burst = Instant::now();
         loop {
-            match rx.recv_timeout(options.debounce / 2) {
+            match rx.recv_timeout(options.debounce) {
                 Ok(()) if burst.elapsed() < Duration::from_secs(2) => continue,
                 Ok(()) | Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        let _ = reloader.reload();
+        let _ = reloader.reload_unless(|| {
+            if rx.try_recv().is_ok() {
+                pending = true;
+            }
+            pending
+        });
     }
 }
 
@@ -512,7 +554,7 @@ fn start_sources(
             let _ = event_tx.send(());
         }
     };
-    match new_debouncer(options.debounce, None, handler) {
+    match new_debouncer(options.debounce / 2, None, handler) {
         Ok(mut debouncer) => {
             let _ = debouncer.watch(root, RecursiveMode::Recursive);
             if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
