@@ -243,3 +243,39 @@ fn lookup_answers_markdown_and_plain_text_when_asked() {
     let text = plain.text().expect("body");
     assert!(text.starts_with("JWT"), "{text}");
 }
+
+#[test]
+fn topics_and_guides_answer_markdown_and_plain_text_with_last_modified() {
+    let s = server();
+    let path = "/v1/roadmaps/backend-engineering/topics/jwt";
+    let json = s.get(path);
+    assert_eq!(common::content_type(&json), "application/json");
+    assert!(json.headers().get("last-modified").is_some());
+    let md = s
+        .client()
+        .get(s.url(path))
+        .header("Accept", "text/markdown")
+        .send()
+        .expect("request");
+    assert_eq!(common::content_type(&md), "text/markdown");
+    let text = md.text().expect("body");
+    assert!(text.starts_with("# JWT\n"), "{text}");
+    let plain = s
+        .client()
+        .get(s.url(path))
+        .header("Accept", "text/plain")
+        .send()
+        .expect("request");
+    assert_eq!(common::content_type(&plain), "text/plain");
+    let text = plain.text().expect("body");
+    assert!(!text.contains("**") && !text.contains("](http"), "{text}");
+    let guide = s
+        .client()
+        .get(s.url("/v1/guides/how-https-works"))
+        .header("Accept", "text/markdown, application/json;q=0.5")
+        .send()
+        .expect("request");
+    assert_eq!(common::content_type(&guide), "text/markdown");
+    assert!(guide.headers().get("last-modified").is_some());
+    assert!(guide.text().expect("body").contains("## "));
+}

@@ -83,7 +83,11 @@ pub async fn list(
     description = "One guide with its body as markdown and as sanitized HTML.",
     params(("slug" = String, Path, description = "Slug of the guide (its file name).", example = "basics-of-authentication")),
     responses(
-        (status = 200, description = "The guide.", body = GuideDetail),
+        (status = 200, description = "The guide. `Accept: text/markdown` gives its markdown, `Accept: text/plain` its plain text; `Last-Modified` is its file's time.", content(
+            (GuideDetail = "application/json"),
+            (String = "text/markdown"),
+            (String = "text/plain"),
+        )),
         (status = 404, response = NotFound),
     )
 )]
@@ -91,18 +95,26 @@ pub async fn list(
 pub async fn get(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-) -> Result<Json<GuideDetail>, ApiError> {
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, ApiError> {
     let snapshot = state.store.current();
     let guide = find_by(&snapshot.catalog.guides, "guide", &slug, |guide| {
         &guide.slug
     })?;
-    Ok(Json(GuideDetail {
+    let detail = GuideDetail {
         summary: summary(guide),
         seo: guide.seo.as_ref().map(Into::into),
         html: dto::html(&guide.markdown),
         markdown: guide.markdown.clone(),
         extra: guide.extra.clone(),
-    }))
+    };
+    Ok(super::negotiate::document(
+        &req,
+        &detail,
+        &guide.title,
+        &guide.markdown,
+        guide.modified,
+    ))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod etag;
 pub mod guides;
 pub mod health;
+pub mod negotiate;
 pub mod openapi;
 pub mod pagination;
 pub mod question_groups;

@@ -215,7 +215,7 @@ macro_rules! collection_endpoints {
         pub mod $module {
             use actix_web::web::{self, Json};
 
-            use crate::api::AppState;
+            use crate::api::{negotiate, AppState};
             use crate::api::dto::{Faq, RelatedRoadmap, RoadmapDetail, RoadmapSummary, TopicDetail, TopicsResponse};
             use crate::api::error::{ApiError, BadRequest, NotFound};
             use crate::api::pagination::{Page, PageParams};
@@ -311,17 +311,27 @@ macro_rules! collection_endpoints {
                     ("topicId" = String, Path, description = "Readable topic id (may contain `/`) or the source's id.", example = $topic_example),
                 ),
                 responses(
-                    (status = 200, description = "The topic.", body = TopicDetail),
+                    (status = 200, description = "The topic. `Accept: text/markdown` gives its markdown, `Accept: text/plain` its plain text; `Last-Modified` is its file's time.", content(
+                        (TopicDetail = "application/json"),
+                        (String = "text/markdown"),
+                        (String = "text/plain"),
+                    )),
                     (status = 404, response = NotFound),
                 )
             )]
             pub async fn topic(
                 state: web::Data<AppState>,
                 path: web::Path<(String, String)>,
-            ) -> Result<Json<TopicDetail>, ApiError> {
+                req: actix_web::HttpRequest,
+            ) -> Result<actix_web::HttpResponse, ApiError> {
                 let (id, topic_id) = path.into_inner();
                 let snapshot = state.store.current();
-                Ok(Json(topics::detail(&state, &snapshot.catalog, KIND, &id, &topic_id)?))
+                let detail = topics::detail(&state, &snapshot.catalog, KIND, &id, &topic_id)?;
+                let modified = roadmaps::find(&snapshot.catalog, KIND, &id)
+                    .ok()
+                    .and_then(|r| r.topic_index.get(&topic_id).and_then(|&i| r.topics.get(i)))
+                    .and_then(|t| t.modified);
+                Ok(negotiate::document(&req, &detail, &detail.title, &detail.markdown, modified))
             }
 
             #[utoipa::path(

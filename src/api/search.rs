@@ -5,14 +5,13 @@
 //! `type` and `roadmap` repeat (`?type=topic&type=guide`), which `serde_urlencoded`
 //! cannot put in a `Vec`, and because a bad value must be a 400 naming the parameter.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::AppState;
 use super::dto;
 use super::error::{ApiError, BadRequest, NotFound};
+use super::{AppState, negotiate};
 use crate::search::{
     FacetCount, Facets, Highlight, Hit, Kind, RoadmapRef, SearchRequest, SearchResults, Suggestion,
 };
@@ -395,13 +394,7 @@ pub async fn lookup(
 /// Renders the look-up as the `Accept` header asks: markdown or plain text for
 /// editors and language-model tools, JSON otherwise.
 fn respond(req: &HttpRequest, l: &Lookup) -> HttpResponse {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let wants = |mime: &str| accept.split(',').any(|p| p.trim().starts_with(mime));
-    if wants("text/markdown") {
+    if negotiate::wants(req, "text/markdown") {
         let mut out = format!("# {}\n\n{}\n", l.title, l.summary);
         if !l.resources.is_empty() {
             out.push('\n');
@@ -414,7 +407,7 @@ fn respond(req: &HttpRequest, l: &Lookup) -> HttpResponse {
             .content_type("text/markdown; charset=utf-8")
             .body(out);
     }
-    if wants("text/plain") {
+    if negotiate::wants(req, "text/plain") {
         let mut out = format!("{}\n\n{}\n", l.title, l.summary);
         for r in &l.resources {
             out.push_str(&format!("\n{}: {}", r.title, r.url));
