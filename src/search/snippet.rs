@@ -89,7 +89,36 @@ pub fn snippet(text: &str, plan: &Plan, hl: &Highlight) -> String {
     if text.is_empty() {
         return String::new();
     }
-    let ranges = matched_ranges(text, plan);
+    // Tokenizing a whole guide for every hit was most of a query's time: find the
+    // first place any matched word can start with a plain substring search and
+    // tokenize only around it (the whole text when nothing is found that way, e.g.
+    // a match that only accent folding explains).
+    let lower = text.to_ascii_lowercase();
+    let first = plan
+        .units
+        .iter()
+        .flat_map(|u| u.raw.iter())
+        .map(String::as_str)
+        .chain(
+            plan.stem_heads()
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )
+        .filter(|n| !n.is_empty())
+        .filter_map(|n| lower.find(n))
+        .min();
+    let (from, to) = match first {
+        Some(p) => (
+            floor_char(text, p.saturating_sub(SNIPPET_CHARS)),
+            floor_char(text, p + 3 * SNIPPET_CHARS),
+        ),
+        None => (0, text.len()),
+    };
+    let ranges: Vec<(usize, usize)> = matched_ranges(&text[from..to], plan)
+        .into_iter()
+        .map(|(a, b)| (a + from, b + from))
+        .collect();
     let mut best = (0usize, 0usize); // (start byte, matches)
     for (i, r) in ranges.iter().enumerate() {
         let window_end = r.0 + SNIPPET_CHARS;
