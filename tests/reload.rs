@@ -427,3 +427,88 @@ fn fifty_reloads_under_concurrent_reads_never_fail_or_mix_versions() {
             .contains("g49")
     );
 }
+
+#[test]
+fn a_burst_of_many_file_changes_is_one_rebuild() {
+    let l = live();
+    let before = l.server.ok("/v1/status")["reload"]["reloads"]
+        .as_u64()
+        .expect("reloads");
+    // A `git checkout` touching 500 files.
+    let content = l.dir.join("roadmaps/devops-lite/content");
+    for n in 0..500 {
+        std::fs::write(
+            content.join(format!("{n:03}-burst-{n}.md")),
+            format!("# Burst {n}\n\nBurstword{n} text.\n"),
+        )
+        .expect("write");
+    }
+    eventually(&l.server, "/v1/search?q=burstword499%20", |_, b| {
+        b["total"].as_u64().unwrap_or(0) > 0
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let after = l.server.ok("/v1/status")["reload"]["reloads"]
+        .as_u64()
+        .expect("reloads");
+    assert!(
+        after - before <= 2,
+        "500 writes gave {} rebuilds",
+        after - before
+    );
+    assert!(l.server.ok("/v1/roadmaps/devops-lite")["topicCount"].as_u64() >= Some(500));
+}
+
+/// Reads SSE frames from a raw connection until one whose `data` contains `needle`;
+/// returns the ids seen.
+fn read_events(stream: std::net::TcpStream, needle: &str) -> Vec<u64> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    let mut ids = Vec::new();
+    let started = Instant::now();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(id) = line.strip_prefix("id:") {
+            ids.push(id.trim().parse().unwrap_or(0));
+        }
+        if line.starts_with("data:") && line.contains(needle) {
+            break;
+        }
+        assert!(started.elapsed() < TIMEOUT, "no event with {needle}");
+    }
+    ids
+}
+
+#[test]
+fn last_event_id_replays_the_events_missed() {
+    let l = live();
+    // Three edits while no client listens.
+    for n in 0..3 {
+        std::fs::write(
+            topic_file(&l.dir),
+            format!("# Caching\n\nMissed{n} edit.\n"),
+        )
+        .expect("write");
+        eventually(&l.server, TOPIC, |_, b| {
+            b["markdown"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&format!("Missed{n}"))
+        });
+    }
+    let status = l.server.ok("/v1/status");
+    let reloads = status["reload"]["reloads"].as_u64().expect("reloads");
+    assert!(reloads >= 4);
+    let mut stream = std::net::TcpStream::connect(l.server.addr).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    // Resume after the first event: the later ones come back at once.
+    write!(
+        stream,
+        "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 1\r\n\r\n"
+    )
+    .expect("request");
+    let ids = read_events(stream, "/topics/caching");
+    assert!(ids.first().is_some_and(|&id| id > 1), "{ids:?}");
+}

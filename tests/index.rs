@@ -1,0 +1,120 @@
+//! The index on disk: built once, reused while the manifest (content version, schema
+//! version, synonyms) matches, rebuilt when it does not; kept in RAM with `memory`.
+
+use std::path::Path;
+
+use roadmap_api::content;
+use roadmap_api::search::{IndexLocation, Indexer, SearchRequest};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout-2025")
+}
+
+#[test]
+fn an_index_on_disk_is_reused_while_its_manifest_matches_and_rebuilt_otherwise() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let content_dir = tmp.path().join("content");
+    copy_dir(&fixture(), &content_dir);
+    let location = IndexLocation::Dir(tmp.path().join("index"));
+
+    let catalog = content::load(&content_dir).expect("load");
+    let (indexer, first) = Indexer::open(&location, &catalog).expect("build");
+    assert!(!first.stats.reused);
+    assert!(first.stats.added > 0);
+    let docs = first.num_docs();
+    drop((indexer, first));
+    let manifest = tmp.path().join("index/roadmap-api-manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest written");
+    assert!(text.contains(&catalog.version), "{text}");
+    assert!(text.contains("schemaVersion"), "{text}");
+
+    // Same content: reused as it is, and it answers.
+    let (indexer, second) = Indexer::open(&location, &catalog).expect("reopen");
+    assert!(second.stats.reused);
+    assert_eq!(second.stats.added, 0);
+    assert_eq!(second.num_docs(), docs);
+    let found = second
+        .search(&SearchRequest {
+            q: "caching".into(),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert!(found.total > 0);
+    drop((indexer, second));
+
+    // Other content: rebuilt.
+    std::fs::write(
+        content_dir.join("guides/new-guide.md"),
+        "---\ntitle: 'A Newer Guide'\ndate: 2025-02-02\n---\nText.\n",
+    )
+    .expect("write");
+    let changed = content::load(&content_dir).expect("load");
+    let (indexer, third) = Indexer::open(&location, &changed).expect("rebuild");
+    assert!(!third.stats.reused);
+    assert_eq!(third.num_docs(), docs + 1);
+    drop((indexer, third));
+
+    // Another schema version: rebuilt from scratch.
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(
+        &manifest,
+        text.replace("\"schemaVersion\": ", "\"schemaVersion\": 99"),
+    )
+    .expect("write");
+    let (_, fourth) = Indexer::open(&location, &changed).expect("rebuild");
+    assert!(!fourth.stats.reused);
+    assert_eq!(fourth.num_docs(), docs + 1);
+}
+
+#[test]
+fn an_incremental_update_touches_only_what_changed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let content_dir = tmp.path().join("content");
+    copy_dir(&fixture(), &content_dir);
+    let catalog = content::load(&content_dir).expect("load");
+    let (mut indexer, first) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+    let docs = first.num_docs();
+    std::fs::write(
+        content_dir.join("roadmaps/backend-lite/content/caching@tCache00001.md"),
+        "# Caching\n\nIncremental wombat.\n",
+    )
+    .expect("write");
+    let catalog = content::load(&content_dir).expect("load");
+    let second = indexer.update(&catalog).expect("update");
+    assert_eq!((second.stats.added, second.stats.deleted), (1, 1));
+    assert_eq!(second.num_docs(), docs);
+    let changes = second.changes_since(&first);
+    assert_eq!(changes.changed.len(), 1, "{changes:?}");
+    assert!(changes.added.is_empty() && changes.removed.is_empty());
+    // The old searcher still answers from its own version.
+    let old = first
+        .search(&SearchRequest {
+            q: "wombat ".into(),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(old.total, 0);
+    let new = second
+        .search(&SearchRequest {
+            q: "wombat ".into(),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(new.hits[0].title, "Caching");
+    // Nothing changed: nothing re-indexed.
+    let third = indexer.update(&catalog).expect("update");
+    assert_eq!((third.stats.added, third.stats.deleted), (0, 0));
+}
