@@ -43,6 +43,18 @@ impl Node {
         (self.x + self.width / 2.0, self.y + self.height / 2.0)
     }
 
+    /// Whether two boxes touch: side by side or stacked with at most a small gap and
+    /// overlapping along the other axis. Roadmap charts stack the subtopics of one
+    /// topic this way, often with an edge to only one of them.
+    fn touches(&self, other: &Node) -> bool {
+        const GAP: f64 = 12.0;
+        let overlap_x = self.x < other.x + other.width && other.x < self.x + self.width;
+        let overlap_y = self.y < other.y + other.height && other.y < self.y + self.height;
+        let gap_x = (other.x - (self.x + self.width)).max(self.x - (other.x + other.width));
+        let gap_y = (other.y - (self.y + self.height)).max(self.y - (other.y + other.height));
+        (overlap_x && gap_y <= GAP) || (overlap_y && gap_x <= GAP)
+    }
+
     fn contains(&self, (x, y): (f64, f64)) -> bool {
         self.width > 0.0
             && self.height > 0.0
@@ -213,9 +225,19 @@ pub fn arrange(graph: &Graph) -> Arranged {
             if kind(g) != NodeKind::Subtopic || parent_of.contains_key(&g) {
                 continue;
             }
+            let stacked = || {
+                nodes.iter().copied().find_map(|s| {
+                    (s != g
+                        && kind(s) == NodeKind::Subtopic
+                        && graph.nodes[g].touches(&graph.nodes[s]))
+                    .then(|| parent_of.get(&s).copied())
+                    .flatten()
+                })
+            };
             if let Some(t) = linked(g, NodeKind::Subtopic)
                 .into_iter()
                 .find_map(|s| parent_of.get(&s).copied())
+                .or_else(stacked)
             {
                 parent_of.insert(g, t);
                 changed = true;
@@ -318,5 +340,30 @@ mod tests {
         assert_eq!(parent("s3"), Some("t1"));
         assert_eq!(parent("s4"), Some("t2"));
         assert_eq!(parent("t1"), None);
+    }
+
+    #[test]
+    fn a_stack_of_subtopics_follows_the_one_with_an_edge() {
+        // Three subtopics stacked under t1 (40 high, 5 apart); only the top one has an
+        // edge. The bottom one is nearer to t2 but belongs to the stack.
+        let j = json!({
+            "nodes": [
+                node("t1", "topic", 0.0, 0.0),
+                node("t2", "topic", 0.0, 200.0),
+                node("a", "subtopic", 0.0, 60.0),
+                node("b", "subtopic", 0.0, 105.0),
+                node("c", "subtopic", 0.0, 150.0),
+            ],
+            "edges": [{"source": "t1", "target": "a"}]
+        });
+        let g = parse(&j).expect("graph");
+        let a = arrange(&g);
+        let label = |l: usize| g.nodes[a.nodes[l]].id.as_str();
+        let parent = |id: &str| {
+            let l = (0..a.nodes.len()).find(|&l| label(l) == id).expect("node");
+            a.parents[l].map(label)
+        };
+        assert_eq!(parent("b"), Some("t1"));
+        assert_eq!(parent("c"), Some("t1"));
     }
 }
