@@ -103,6 +103,8 @@ fn prefix_typo_stem_and_synonym_matches_are_marked() {
         ("kuberntes", "Kubernetes"),
         ("k8s", "Kubernetes"),
         ("postgressql", "PostgreSQL"),
+        // Case and accents are folded.
+        ("KUB%C3%89RNETES", "Kubernetes"),
     ] {
         let body = s.ok(&format!("/v1/search?q={q}"));
         assert_eq!(titles(&body)[0], title, "q={q}");
