@@ -542,6 +542,22 @@ fn unknown_ids_are_404_problems() {
 }
 
 #[test]
+fn head_answers_the_headers_of_get_without_a_body() {
+    let server = server(LAYOUTS[0]);
+    let get = server.get("/v1/roadmaps");
+    let etag = get.headers().get("etag").cloned().expect("ETag on GET");
+    let head = server
+        .client()
+        .head(server.url("/v1/roadmaps"))
+        .send()
+        .expect("HEAD");
+    assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(head.headers().get("etag"), Some(&etag));
+    assert_eq!(common::content_type(&head), "application/json");
+    assert!(head.text().expect("body").is_empty());
+}
+
+#[test]
 fn only_get_is_allowed() {
     let server = server(LAYOUTS[0]);
     let response = server

@@ -22,6 +22,28 @@ fn matches(if_none_match: &str, tag: &str) -> bool {
 }
 
 pub async fn etag(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    // HEAD is GET without the body: caches and link checkers use it to read
+    // validators (`ETag`, `Last-Modified`) cheaply.
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
+    let res = etag_get(req, next).await?;
+    if !head {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let mut builder = HttpResponse::build(res.status());
+    for (name, value) in res.headers().iter() {
+        builder.append_header((name.clone(), value.clone()));
+    }
+    Ok(ServiceResponse::new(req, builder.finish()))
+}
+
+async fn etag_get(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {

@@ -174,7 +174,7 @@ fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::E
     ApiError::invalid(named_parameter(&message, "path"), message).into()
 }
 
-/// Anything no route took: a 405 for a method other than GET (every resource is
+/// Anything no route took: a 405 for a method other than GET (HEAD arrives here as GET; every resource is
 /// read-only, so that holds for any path), else a 404.
 async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     if req.method() != Method::GET {
