@@ -30,7 +30,9 @@ use crate::content::Catalog;
 pub const SCHEMA_VERSION: u32 = 1;
 
 const MANIFEST: &str = "roadmap-api-manifest.json";
-const WRITER_HEAP: usize = 32 * 1024 * 1024;
+/// Near tantivy's minimum: the arena is resident memory for the life of the writer, and
+/// reloads add a handful of documents at a time.
+const WRITER_HEAP: usize = 16 * 1024 * 1024;
 
 type ResultCache = quick_cache::sync::Cache<String, Arc<super::SearchResults>>;
 type SuggestCache = quick_cache::sync::Cache<(String, usize), Arc<Vec<super::Suggestion>>>;
