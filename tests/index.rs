@@ -1,23 +1,14 @@
 //! The index on disk: built once, reused while the manifest (content version, schema
 //! version, synonyms) matches, rebuilt when it does not; kept in RAM with `memory`.
 
+mod common;
+
 use std::path::Path;
+
+use common::copy_dir;
 
 use roadmap_api::content;
 use roadmap_api::search::{IndexLocation, Indexer, SearchRequest};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 fn fixture() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout-2025")

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use common::TestServer;
+use common::{TestServer, copy_dir};
 use serde_json::Value;
 
 use roadmap_api::api::AppState;
@@ -23,19 +23,6 @@ use roadmap_api::search::IndexLocation;
 use roadmap_api::watch::{self, Reloader, WatchOptions};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 struct Live {
     server: TestServer,
