@@ -428,6 +428,7 @@ impl SearchIndex {
         facets
             .roadmap
             .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        let snippets = snippet::Snippets::new(&plan, &req.highlight);
         let hits = filtered
             .iter()
             .skip(req.offset)
@@ -439,7 +440,7 @@ impl SearchIndex {
                 breadcrumbs: s.meta.breadcrumbs.clone(),
                 roadmap: s.meta.roadmap.clone(),
                 path: s.meta.path.clone(),
-                snippet: snippet::snippet(&s.meta.text, &plan, &req.highlight),
+                snippet: snippets.snippet(&s.meta.text),
                 score: s.score,
                 title_match: s.title_match,
             })

@@ -324,7 +324,9 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
             (f.body_raw, boost::BODY_PREFIX, boost::BODY_FUZZY),
         ] {
             let mut expansions: Vec<Box<dyn Query>> = Vec::new();
-            if unit.prefix {
+            // One or two letters begin too many body words to be worth it; titles
+            // still complete them.
+            if unit.prefix && (field == f.title_raw || word.chars().count() >= 3) {
                 for w in expand(searcher, field, || Some(Prefix(word.as_bytes())), &word) {
                     expansions.push(term_query(field, &w, prefix_boost));
                     unit.raw.insert(w);

@@ -45,7 +45,10 @@ fn escape(s: &str, out: &mut String) {
 
 /// Byte ranges of `text` that match the plan, in order, non-overlapping.
 pub fn matched_ranges(text: &str, plan: &Plan) -> Vec<(usize, usize)> {
-    let heads = plan.stem_heads();
+    ranges_with(text, plan, &plan.stem_heads())
+}
+
+fn ranges_with(text: &str, plan: &Plan, heads: &[String]) -> Vec<(usize, usize)> {
     RAW.with(|analyzer| {
         let mut analyzer = analyzer.borrow_mut();
         let mut stream = analyzer.token_stream(text);
@@ -81,99 +84,134 @@ fn floor_char(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// The best passage of `text` for `plan`, marked with `hl`: the window of about
-/// [`SNIPPET_CHARS`] holding the most distinct matched words; the start of the text
-/// when nothing in it matched (a match on the title alone).
+/// Snippets of the hits of one query: what can be prepared once per query (the
+/// stems' first letters, a case-insensitive multi-word finder) is.
+pub struct Snippets<'a> {
+    plan: &'a Plan,
+    hl: &'a Highlight,
+    heads: Vec<String>,
+    finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl<'a> Snippets<'a> {
+    pub fn new(plan: &'a Plan, hl: &'a Highlight) -> Snippets<'a> {
+        let heads = plan.stem_heads();
+        let mut needles: Vec<&str> = plan
+            .units
+            .iter()
+            .flat_map(|u| u.raw.iter())
+            .map(String::as_str)
+            .chain(heads.iter().map(String::as_str))
+            .filter(|n| !n.is_empty())
+            .collect();
+        needles.sort_unstable();
+        needles.dedup();
+        // A few texts are searched once each: an NFA builds faster than a DFA saves.
+        let finder = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .build(&needles)
+            .ok();
+        Snippets {
+            plan,
+            hl,
+            heads,
+            finder,
+        }
+    }
+
+    /// The best passage of `text`: the window of about [`SNIPPET_CHARS`] holding the
+    /// most distinct matched words; the start of the text when nothing in it matched
+    /// (a match on the title alone).
+    pub fn snippet(&self, text: &str) -> String {
+        let (plan, hl) = (self.plan, self.hl);
+        let text = text.trim();
+        if text.is_empty() {
+            return String::new();
+        }
+        // Tokenizing a whole guide for every hit was most of a query's time: find
+        // the first place a matched word can start with a case-insensitive
+        // multi-pattern search and tokenize only around it (the whole text when
+        // nothing is found that way, e.g. a match only accent folding explains).
+        let first = self
+            .finder
+            .as_ref()
+            .and_then(|f| f.find(text))
+            .map(|m| m.start());
+        let (from, to) = match first {
+            // The passage starts at most 40 characters before its first match.
+            Some(p) => (
+                floor_char(text, p.saturating_sub(60)),
+                floor_char(text, p + 2 * SNIPPET_CHARS),
+            ),
+            None => (0, text.len()),
+        };
+        let ranges: Vec<(usize, usize)> = ranges_with(&text[from..to], plan, &self.heads)
+            .into_iter()
+            .map(|(a, b)| (a + from, b + from))
+            .collect();
+        let mut best = (0usize, 0usize); // (start byte, matches)
+        for (i, r) in ranges.iter().enumerate() {
+            let window_end = r.0 + SNIPPET_CHARS;
+            let mut distinct: Vec<String> = Vec::new();
+            for r2 in &ranges[i..] {
+                if r2.1 > window_end {
+                    break;
+                }
+                let w = text[r2.0..r2.1].to_lowercase();
+                if !distinct.contains(&w) {
+                    distinct.push(w);
+                }
+            }
+            if distinct.len() > best.1 {
+                best = (r.0, distinct.len());
+            }
+        }
+        // Start a little before the first match, at a word boundary.
+        let mut start = if best.1 == 0 {
+            0
+        } else {
+            floor_char(text, best.0.saturating_sub(40))
+        };
+        if start > 0
+            && let Some(space) = text[start..best.0].find(char::is_whitespace)
+        {
+            start += space + 1;
+        }
+        let mut end = floor_char(text, start + SNIPPET_CHARS);
+        if end < text.len()
+            && let Some(space) = text[start..end].rfind(char::is_whitespace)
+            && start + space > best.0
+        {
+            end = start + space;
+        }
+        let mut out = String::new();
+        if start > 0 {
+            out.push('…');
+        }
+        let mut pos = start;
+        for &(a, b) in &ranges {
+            if a < start || b > end {
+                continue;
+            }
+            escape(&text[pos..a], &mut out);
+            out.push_str(&hl.pre);
+            escape(&text[a..b], &mut out);
+            out.push_str(&hl.post);
+            pos = b;
+        }
+        escape(&text[pos..end], &mut out);
+        if end < text.len() {
+            out.push('…');
+        }
+        out.replace('\n', " ")
+    }
+}
+
+/// The best passage of `text` for `plan`, marked with `hl` (one-off; a query's hits
+/// share a [`Snippets`]).
 pub fn snippet(text: &str, plan: &Plan, hl: &Highlight) -> String {
-    let text = text.trim();
-    if text.is_empty() {
-        return String::new();
-    }
-    // Tokenizing a whole guide for every hit was most of a query's time: find the
-    // first place any matched word can start with a plain substring search and
-    // tokenize only around it (the whole text when nothing is found that way, e.g.
-    // a match that only accent folding explains).
-    let lower = text.to_ascii_lowercase();
-    let first = plan
-        .units
-        .iter()
-        .flat_map(|u| u.raw.iter())
-        .map(String::as_str)
-        .chain(
-            plan.stem_heads()
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-        .filter(|n| !n.is_empty())
-        .filter_map(|n| lower.find(n))
-        .min();
-    let (from, to) = match first {
-        Some(p) => (
-            floor_char(text, p.saturating_sub(SNIPPET_CHARS)),
-            floor_char(text, p + 3 * SNIPPET_CHARS),
-        ),
-        None => (0, text.len()),
-    };
-    let ranges: Vec<(usize, usize)> = matched_ranges(&text[from..to], plan)
-        .into_iter()
-        .map(|(a, b)| (a + from, b + from))
-        .collect();
-    let mut best = (0usize, 0usize); // (start byte, matches)
-    for (i, r) in ranges.iter().enumerate() {
-        let window_end = r.0 + SNIPPET_CHARS;
-        let mut distinct: Vec<String> = Vec::new();
-        for r2 in &ranges[i..] {
-            if r2.1 > window_end {
-                break;
-            }
-            let w = text[r2.0..r2.1].to_lowercase();
-            if !distinct.contains(&w) {
-                distinct.push(w);
-            }
-        }
-        if distinct.len() > best.1 {
-            best = (r.0, distinct.len());
-        }
-    }
-    // Start a little before the first match, at a word boundary.
-    let mut start = if best.1 == 0 {
-        0
-    } else {
-        floor_char(text, best.0.saturating_sub(40))
-    };
-    if start > 0
-        && let Some(space) = text[start..best.0].find(char::is_whitespace)
-    {
-        start += space + 1;
-    }
-    let mut end = floor_char(text, start + SNIPPET_CHARS);
-    if end < text.len()
-        && let Some(space) = text[start..end].rfind(char::is_whitespace)
-        && start + space > best.0
-    {
-        end = start + space;
-    }
-    let mut out = String::new();
-    if start > 0 {
-        out.push('…');
-    }
-    let mut pos = start;
-    for &(a, b) in &ranges {
-        if a < start || b > end {
-            continue;
-        }
-        escape(&text[pos..a], &mut out);
-        out.push_str(&hl.pre);
-        escape(&text[a..b], &mut out);
-        out.push_str(&hl.post);
-        pos = b;
-    }
-    escape(&text[pos..end], &mut out);
-    if end < text.len() {
-        out.push('…');
-    }
-    out.replace('\n', " ")
+    Snippets::new(plan, hl).snippet(text)
 }
 
 #[cfg(test)]
