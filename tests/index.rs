@@ -109,3 +109,15 @@ fn an_incremental_update_touches_only_what_changed() {
     let third = indexer.update(&catalog).expect("update");
     assert_eq!((third.stats.added, third.stats.deleted), (0, 0));
 }
+
+#[test]
+fn an_unusable_index_folder_falls_back_to_memory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A file where the index folder should be.
+    let blocker = tmp.path().join("index");
+    std::fs::write(&blocker, "not a folder").expect("write");
+    let (_reloader, store, _state) =
+        roadmap_api::watch::Reloader::start(&fixture(), &IndexLocation::Dir(blocker))
+            .expect("serves anyway");
+    assert!(store.current().search.num_docs() > 0);
+}
