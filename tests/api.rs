@@ -930,3 +930,26 @@ fn also_in_matches_titles_across_roadmaps_and_best_practices() {
     let other = server.ok("/v1/roadmaps/alpha/topics/other-alpha");
     assert_eq!(other["alsoIn"][0]["path"], "/v1/roadmaps/beta/topics/other");
 }
+
+#[test]
+fn metrics_count_requests_by_route_and_show_what_is_served() {
+    let server = server(LAYOUTS[1]);
+    server.ok("/v1/roadmaps");
+    server.ok("/v1/roadmaps/backend-lite");
+    server.problem("/v1/roadmaps/nope", 404);
+    let response = server.get("/metrics");
+    assert_eq!(response.status().as_u16(), 200);
+    let text = response.text().expect("body");
+    assert!(text.contains("roadmap_api_http_requests_total"), "{text}");
+    // Labelled by route pattern: ids do not become label values.
+    assert!(text.contains("endpoint=\"/v1/roadmaps/{id}\""), "{text}");
+    assert!(!text.contains("backend-lite"), "{text}");
+    let documents = text
+        .lines()
+        .find(|l| l.starts_with("roadmap_api_search_documents "))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .expect("documents gauge");
+    assert!(documents > 0);
+    assert!(text.contains("roadmap_api_topics "), "{text}");
+}

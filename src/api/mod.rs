@@ -10,6 +10,7 @@ pub mod error;
 pub mod etag;
 pub mod guides;
 pub mod health;
+pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
 pub mod pagination;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub titles: topics::TitleIndexCache,
     /// Reload status and change feed; a server without a watcher has an idle one.
     pub reload: Arc<ReloadState>,
+    /// Request metrics and `/metrics`; shared by every worker's app.
+    pub metrics: actix_web_prom::PrometheusMetrics,
 }
 
 impl AppState {
@@ -51,8 +54,15 @@ impl AppState {
     }
 
     /// The state of a server whose content is followed by a [`crate::watch`] reloader.
+    ///
+    /// # Panics
+    /// At start-up only, if the Prometheus registry rejects the metric definitions,
+    /// which are fixed in code: a programming error, not a runtime condition.
     pub fn with_reload(store: Arc<Store>, reload: Arc<ReloadState>) -> AppState {
+        let metrics = metrics::middleware(Arc::clone(&store), Arc::clone(&reload))
+            .unwrap_or_else(|e| panic!("metric definitions are invalid: {e}"));
         AppState {
+            metrics,
             store,
             titles: topics::TitleIndexCache::default(),
             reload,
@@ -108,6 +118,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let metrics = state.metrics.clone();
     App::new()
         .configure(app_config(state))
         .wrap_fn(|req, srv| {
@@ -116,6 +127,7 @@ pub fn app(
         })
         .wrap(actix_web::middleware::from_fn(etag::etag))
         .wrap(Compress::default())
+        .wrap(metrics)
         .wrap(cors())
         .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms"#))
 }
