@@ -440,6 +440,18 @@ fn is_relevant(roots: &[PathBuf], path: &Path) -> bool {
     }
 }
 
+/// Whether an event kind can change what a file holds. Opening and reading files
+/// (the loader itself does, for every file at every reload) must not count: it would
+/// make each reload trigger the next.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::{MetadataKind, ModifyKind};
+    !matches!(
+        kind,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime))
+    )
+}
+
 /// A cheap fingerprint of a folder: every file's path, size and modification time.
 fn fingerprint(root: &Path) -> u64 {
     let mut h = blake3::Hasher::new();
@@ -554,17 +566,25 @@ fn start_sources(
         roots.push(canonical);
     }
     let handler = move |result: DebounceEventResult| {
+        if let Err(errors) = &result {
+            for e in errors {
+                tracing::warn!(error = %e, "file watching error");
+            }
+        }
         if let Ok(events) = result
-            && events
-                .iter()
-                .any(|e| e.event.paths.iter().any(|p| is_relevant(&roots, p)))
+            && events.iter().any(|e| {
+                changes_content(&e.event.kind)
+                    && e.event.paths.iter().any(|p| is_relevant(&roots, p))
+            })
         {
             let _ = event_tx.send(());
         }
     };
     match new_debouncer(options.debounce / 2, None, handler) {
         Ok(mut debouncer) => {
-            let _ = debouncer.watch(root, RecursiveMode::Recursive);
+            if let Err(e) = debouncer.watch(root, RecursiveMode::Recursive) {
+                tracing::warn!(error = %e, "cannot watch the content folder; use --poll");
+            }
             if let Some(parent) = root.parent().filter(|p| !p.as_os_str().is_empty()) {
                 let _ = debouncer.watch(parent, RecursiveMode::NonRecursive);
             }
@@ -584,8 +604,10 @@ fn start_sources(
                                 let _ = d.unwatch(old);
                             }
                             let _ = d.unwatch(&root);
-                            if now.is_some() {
-                                let _ = d.watch(&root, RecursiveMode::Recursive);
+                            if now.is_some()
+                                && let Err(e) = d.watch(&root, RecursiveMode::Recursive)
+                            {
+                                tracing::warn!(error = %e, "cannot watch the content folder");
                             }
                         }
                         target = now;

@@ -499,3 +499,18 @@ fn last_event_id_replays_the_events_missed() {
     let ids = read_events(stream, "/topics/caching");
     assert!(ids.first().is_some_and(|&id| id > 1), "{ids:?}");
 }
+
+#[test]
+fn reading_the_folder_does_not_trigger_further_reloads() {
+    let l = live();
+    std::fs::write(topic_file(&l.dir), "# Caching\n\nSettledsloth text.\n").expect("write");
+    eventually(&l.server, "/v1/search?q=settledsloth%20", |_, b| {
+        b["total"].as_u64().unwrap_or(0) > 0
+    });
+    std::thread::sleep(Duration::from_millis(700));
+    let reloads = |s: &TestServer| s.ok("/v1/status")["reload"]["reloads"].as_u64();
+    let settled = reloads(&l.server);
+    std::thread::sleep(Duration::from_millis(1500));
+    // Each reload reads every file; were reads counted as changes, this would climb.
+    assert_eq!(reloads(&l.server), settled);
+}
