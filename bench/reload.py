@@ -8,7 +8,8 @@
    scripts/synth_corpus.py), plus the full load+index time at start-up.
 3. memory: resident memory before and after 200 reloads.
 
-    cargo build --release && bench/reload.py
+    cargo build --release && bench/reload.py      # index on disk, as `serve` defaults to
+    INDEX=memory bench/reload.py                   # index in RAM
 """
 import json
 import os
@@ -71,7 +72,8 @@ def run(name, source, edits=50, reloads_for_memory=0):
     shutil.copytree(source, folder)
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN), "serve", "--content", str(folder), "--bind", f"127.0.0.1:{port}", "--index", str(tmp / "index")],
+        [str(BIN), "serve", "--content", str(folder), "--bind", f"127.0.0.1:{port}",
+         "--index", os.environ.get("INDEX", str(tmp / "index"))],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
     try:
         for _ in range(200):

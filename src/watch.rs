@@ -390,8 +390,14 @@ impl Reloader {
                 self.content.clone(),
             )));
         }
+        let loaded = started.elapsed();
         let search: SearchIndex = self.indexer.update(&catalog)?;
         let build_ms = started.elapsed().as_millis() as u64;
+        tracing::debug!(
+            load_ms = loaded.as_secs_f64() * 1000.0,
+            index_ms = (started.elapsed() - loaded).as_secs_f64() * 1000.0,
+            "rebuilt"
+        );
         Ok((Snapshot::new(catalog, search, build_ms), kept))
     }
 }

@@ -346,6 +346,7 @@ impl Indexer {
                 deleted += 1;
             }
         }
+        let prepared = started.elapsed();
         let synonyms_fingerprint = fingerprint(&catalog.synonyms);
         let changed = added > 0 || deleted > 0;
         if changed || self.synonyms_fingerprint != synonyms_fingerprint {
@@ -364,6 +365,7 @@ impl Indexer {
                 },
             )?;
         }
+        let committed = started.elapsed();
         let stats = IndexStats {
             documents: docs.len(),
             added,
@@ -371,7 +373,16 @@ impl Indexer {
             reused: false,
             build_ms: started.elapsed().as_millis() as u64,
         };
-        Ok(self.publish(catalog, docs, stats))
+        let search = self.publish(catalog, docs, stats);
+        tracing::debug!(
+            documents_ms = prepared.as_secs_f64() * 1000.0,
+            commit_ms = (committed - prepared).as_secs_f64() * 1000.0,
+            publish_ms = (started.elapsed() - committed).as_secs_f64() * 1000.0,
+            added,
+            deleted,
+            "index updated"
+        );
+        Ok(search)
     }
 
     fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, stats: IndexStats) -> SearchIndex {
