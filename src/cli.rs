@@ -39,6 +39,9 @@ pub enum Command {
         /// Index folder, or `memory`.
         #[arg(long, env = "ROADMAP_API_INDEX", default_value = "index")]
         index: String,
+        /// Rebuild from scratch even when the index on disk matches the content.
+        #[arg(long)]
+        rebuild: bool,
     },
 }
 

@@ -23,7 +23,11 @@ fn main() -> ExitCode {
         Some(Command::Openapi) => print_openapi(),
         Some(Command::Check { dir }) => check(&dir),
         Some(Command::Serve(args)) => serve(args),
-        Some(Command::Index { content, index }) => build_index(&content, &index),
+        Some(Command::Index {
+            content,
+            index,
+            rebuild,
+        }) => build_index(&content, &index, rebuild),
         None => serve(cli.serve),
     }
 }
@@ -134,7 +138,7 @@ fn check(dir: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn build_index(content: &Path, index: &str) -> ExitCode {
+fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     init_logging();
     let started = Instant::now();
     let catalog = match content::load(content) {
@@ -145,8 +149,16 @@ fn build_index(content: &Path, index: &str) -> ExitCode {
         }
     };
     let loaded = started.elapsed();
-    match Indexer::open(&IndexLocation::parse(index), &catalog) {
-        Ok((_, search)) => {
+    let opened = Indexer::open(&IndexLocation::parse(index), &catalog).and_then(|(mut ix, s)| {
+        if rebuild && s.stats.reused {
+            ix.rebuild_all()?;
+            ix.update(&catalog)
+        } else {
+            Ok(s)
+        }
+    });
+    match opened {
+        Ok(search) => {
             print(&format!(
                 "{} documents in {index} ({}), loaded in {:.1} ms, indexed in {} ms\n",
                 search.num_docs(),

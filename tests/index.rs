@@ -121,3 +121,29 @@ fn an_unusable_index_folder_falls_back_to_memory() {
             .expect("serves anyway");
     assert!(store.current().search.num_docs() > 0);
 }
+
+#[test]
+fn a_new_synonyms_file_rebuilds_the_index_and_changes_matching() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let content_dir = tmp.path().join("content");
+    copy_dir(&fixture(), &content_dir);
+    let catalog = content::load(&content_dir).expect("load");
+    let (mut indexer, first) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+    let query = SearchRequest {
+        q: "zorblax ".into(),
+        ..SearchRequest::default()
+    };
+    assert_eq!(first.search(&query).expect("search").total, 0);
+    std::fs::write(content_dir.join("synonyms.yaml"), "- [zorblax, caching]\n").expect("write");
+    let catalog = content::load(&content_dir).expect("load");
+    let second = indexer.update(&catalog).expect("update");
+    assert_eq!(
+        second.stats.added as u64,
+        second.num_docs(),
+        "every document re-added"
+    );
+    assert_eq!(
+        second.search(&query).expect("search").hits[0].title,
+        "Caching"
+    );
+}

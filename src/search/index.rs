@@ -309,6 +309,12 @@ impl Indexer {
     /// Brings the index up to `catalog`, touching only documents whose content
     /// changed, commits, and returns the searcher of that commit.
     pub fn update(&mut self, catalog: &Catalog) -> Result<SearchIndex, SearchError> {
+        // Synonyms apply when queries are parsed, so they need no re-indexing; a new
+        // synonyms file still rebuilds everything, so that the index on disk and its
+        // manifest describe one consistent state from scratch.
+        if fingerprint(&catalog.synonyms) != self.synonyms_fingerprint {
+            self.rebuild_all()?;
+        }
         let started = std::time::Instant::now();
         let docs = documents(catalog);
         let f = self.fields;
@@ -383,6 +389,13 @@ impl Indexer {
             "index updated"
         );
         Ok(search)
+    }
+
+    /// Forgets every document: the next [`Indexer::update`] adds them all again.
+    pub fn rebuild_all(&mut self) -> Result<(), SearchError> {
+        self.writer.delete_all_documents()?;
+        self.indexed.clear();
+        Ok(())
     }
 
     fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, stats: IndexStats) -> SearchIndex {
