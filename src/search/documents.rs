@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::content::markdown::plain_text;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::content::markdown;
 use crate::content::{Catalog, Roadmap, RoadmapKind};
 
 /// What a search hit is.
@@ -136,6 +139,40 @@ impl DocMeta {
         }
         *h.finalize().as_bytes()
     }
+}
+
+/// Plain text by hash of its markdown.
+type PlainMemo = HashMap<[u8; 32], String>;
+
+thread_local! {
+    /// Plain text of markdown seen by the last two `documents` calls, by hash: a reload
+    /// re-renders only what changed (rendering every topic was a third of a reload).
+    /// Two generations bound it to the live content.
+    static PLAIN: RefCell<(PlainMemo, PlainMemo)> =
+        RefCell::new((HashMap::new(), HashMap::new()));
+}
+
+fn plain_text(md: &str) -> String {
+    let key = *blake3::hash(md.as_bytes()).as_bytes();
+    PLAIN.with(|cell| {
+        let (current, previous) = &mut *cell.borrow_mut();
+        if let Some(text) = current.get(&key) {
+            return text.clone();
+        }
+        let text = previous
+            .remove(&key)
+            .unwrap_or_else(|| markdown::plain_text(md));
+        current.insert(key, text.clone());
+        text
+    })
+}
+
+/// Starts a new generation of the plain-text memo.
+fn next_generation() {
+    PLAIN.with(|cell| {
+        let (current, previous) = &mut *cell.borrow_mut();
+        *previous = std::mem::take(current);
+    });
 }
 
 /// Hash of a serializable value: the `source` of a document.
@@ -290,6 +327,7 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 
 /// All search documents of a catalog, in a deterministic order.
 pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
+    next_generation();
     let mut out = collect(catalog);
     for d in &mut out {
         d.title_terms = super::title_terms(&d.title);
