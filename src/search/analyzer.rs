@@ -164,6 +164,41 @@ pub fn raw_tokens(text: &str, emit_parts: bool) -> Vec<Token> {
     tokens
 }
 
+/// Calls `f(from, to, word)` for every word the index side emits for `text` (compounds
+/// whole, joined and as parts), lower-cased and accent-folded: what the index holds,
+/// without building tokens. Snippets scan many texts per query; this is their hot loop.
+pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let mut buf = String::new();
+    let mut emit = |from: usize, to: usize, word: &str, buf: &mut String| {
+        if word.is_empty() || word.chars().count() > MAX_TOKEN_CHARS {
+            return;
+        }
+        buf.clear();
+        if word.is_ascii() {
+            buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            for w in query_words(word) {
+                buf.push_str(&w);
+            }
+        }
+        f(from, to, buf);
+    };
+    for compound in scan(text) {
+        let whole = &text[compound.from..compound.to];
+        emit(compound.from, compound.to, whole, &mut buf);
+        let is_compound = compound.parts.len() > 1 || compound.suffixed || compound.dotted;
+        if is_compound && !compound.suffixed {
+            if compound.parts.len() > 1 {
+                let joined: String = compound.parts.iter().map(|&(a, b)| &text[a..b]).collect();
+                emit(compound.from, compound.to, &joined, &mut buf);
+            }
+            for &(a, b) in &compound.parts {
+                emit(a, b, &text[a..b], &mut buf);
+            }
+        }
+    }
+}
+
 impl Tokenizer for DevTokenizer {
     type TokenStream<'a> = DevTokenStream;
 

@@ -6,9 +6,7 @@
 //! its normalized form is one of the words the query expanded to, or its stem is one
 //! of the query's stems.
 
-use tantivy::tokenizer::TokenStream;
-
-use super::analyzer::{analyzer, stem};
+use super::analyzer::{for_each_word, stem};
 use super::query::Plan;
 
 /// How the matched words are wrapped.
@@ -49,31 +47,20 @@ pub fn matched_ranges(text: &str, plan: &Plan) -> Vec<(usize, usize)> {
 }
 
 fn ranges_with(text: &str, plan: &Plan, heads: &[String]) -> Vec<(usize, usize)> {
-    RAW.with(|analyzer| {
-        let mut analyzer = analyzer.borrow_mut();
-        let mut stream = analyzer.token_stream(text);
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            let hit = plan.matches_raw(&t.text)
-                || (heads.iter().any(|h| t.text.starts_with(h.as_str()))
-                    && plan.matches_stem(&stem(&t.text)));
-            if hit {
-                let range = (t.offset_from, t.offset_to);
-                match out.last_mut() {
-                    // A compound and its parts share offsets: merge overlaps.
-                    Some(last) if range.0 < last.1 => last.1 = last.1.max(range.1),
-                    _ => out.push(range),
-                }
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for_each_word(text, |from, to, word| {
+        let hit = plan.matches_raw(word)
+            || (heads.iter().any(|h| word.starts_with(h.as_str()))
+                && plan.matches_stem(&stem(word)));
+        if hit {
+            match out.last_mut() {
+                // A compound and its parts share offsets: merge overlaps.
+                Some(last) if from < last.1 => last.1 = last.1.max(to),
+                _ => out.push((from, to)),
             }
         }
-        out
-    })
-}
-
-thread_local! {
-    static RAW: std::cell::RefCell<tantivy::tokenizer::TextAnalyzer> =
-        std::cell::RefCell::new(analyzer(false, true));
+    });
+    out
 }
 
 fn floor_char(text: &str, mut i: usize) -> usize {
