@@ -218,7 +218,13 @@ fn serve(args: ServeArgs) -> ExitCode {
             },
         );
     }
-    let state = web::Data::new(AppState::with_reload(store, reload_state));
+    let state = match AppState::with_reload(store, reload_state) {
+        Ok(state) => web::Data::new(state),
+        Err(error) => {
+            tracing::error!(%error, "cannot serve");
+            return ExitCode::FAILURE;
+        }
+    };
     let system = actix_web::rt::System::new();
     let result = system.block_on(async {
         let (server, addrs) = api::server::bind(state, &args.bind, args.workers)?;

@@ -202,6 +202,8 @@ fn keep_last_good(new: &mut Catalog, old: &Catalog, previously_kept: &[String]) 
         .filter_map(|d| owner(&d.file))
         .collect();
     let mut kept = Vec::new();
+    // Hashes of the resources carried over, which name them in the version.
+    let mut carried: Vec<[u8; 32]> = Vec::new();
     for (collection, id) in broken {
         let label = format!("{collection}/{id}");
         if kept.contains(&label) || bad_before.contains(&label) {
@@ -217,11 +219,12 @@ fn keep_last_good(new: &mut Catalog, old: &Catalog, previously_kept: &[String]) 
             "videos" => carry(&mut new.videos, &old.videos, &id, |v| &v.slug),
             "synonyms" => {
                 new.synonyms = old.synonyms.clone();
-                true
+                Some(hash_json(&new.synonyms))
             }
-            _ => false,
+            _ => None,
         };
-        if done {
+        if let Some(hash) = done {
+            carried.push(hash);
             new.diagnostics.push(Diagnostic {
                 file: PathBuf::from(&label),
                 line: None,
@@ -236,33 +239,33 @@ fn keep_last_good(new: &mut Catalog, old: &Catalog, previously_kept: &[String]) 
         // those resources themselves, so the same content gives the same version.
         let mut h = blake3::Hasher::new();
         h.update(new.version.as_bytes());
-        for k in &kept {
+        for (k, hash) in kept.iter().zip(&carried) {
             h.update(k.as_bytes());
+            h.update(hash);
         }
-        let carried = (
-            &new.roadmaps,
-            &new.best_practices,
-            &new.guides,
-            &new.videos,
-            &new.question_groups,
-        );
-        h.update(&serde_json::to_vec(&carried).unwrap_or_default());
         new.version = h.finalize().to_hex()[..16].to_string();
     }
     kept
 }
 
-/// Puts `old`'s item with `id` in place of (or beside) `new`'s; false when `old` has
-/// none (a file that never loaded stays out).
-fn carry<T: Clone>(new: &mut Vec<T>, old: &[T], id: &str, key: impl Fn(&T) -> &String) -> bool {
-    let Some(good) = old.iter().find(|x| key(x) == id) else {
-        return false;
-    };
+fn hash_json<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {
+    *blake3::hash(&serde_json::to_vec(value).unwrap_or_default()).as_bytes()
+}
+
+/// Puts `old`'s item with `id` in place of (or beside) `new`'s and returns its hash;
+/// `None` when `old` has none (a file that never loaded stays out).
+fn carry<T: Clone + Serialize>(
+    new: &mut Vec<T>,
+    old: &[T],
+    id: &str,
+    key: impl Fn(&T) -> &String,
+) -> Option<[u8; 32]> {
+    let good = old.iter().find(|x| key(x) == id)?;
     match new.iter().position(|x| key(x) == id) {
         Some(i) => new[i] = good.clone(),
         None => new.push(good.clone()),
     }
-    true
+    Some(hash_json(good))
 }
 
 impl Reloader {

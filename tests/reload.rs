@@ -50,7 +50,7 @@ fn live_with(poll: Option<Duration>, link: bool) -> Live {
             poll,
         },
     );
-    let app_state = web::Data::new(AppState::with_reload(store, state));
+    let app_state = web::Data::new(AppState::with_reload(store, state).expect("app state"));
     // Give the watcher a moment to arm before the first edit.
     std::thread::sleep(Duration::from_millis(300));
     Live {

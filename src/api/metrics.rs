@@ -107,19 +107,28 @@ impl Collector for ContentCollector {
     }
 }
 
+/// Why the metrics could not be set up: the Prometheus registry rejected a metric
+/// definition (they are fixed in code, so this is a programming error).
+#[derive(Debug, thiserror::Error)]
+#[error("metrics could not be set up: {0}")]
+pub struct MetricsError(String);
+
 /// The metrics middleware (which also answers `/metrics`), with the content gauges
-/// registered when their definitions are valid (they are; if they were not, the
-/// request metrics would still be served).
+/// registered.
 pub fn middleware(
     store: Arc<Store>,
     reload: Arc<ReloadState>,
-) -> Result<PrometheusMetrics, Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<PrometheusMetrics, MetricsError> {
     let metrics = PrometheusMetricsBuilder::new("roadmap_api")
         .endpoint("/metrics")
         .mask_unmatched_patterns("UNKNOWN")
-        .build()?;
-    if let Some(collector) = ContentCollector::new(store, reload) {
-        metrics.registry.register(Box::new(collector))?;
-    }
+        .build()
+        .map_err(|e| MetricsError(e.to_string()))?;
+    let collector = ContentCollector::new(store, reload)
+        .ok_or_else(|| MetricsError("invalid content gauge".into()))?;
+    metrics
+        .registry
+        .register(Box::new(collector))
+        .map_err(|e| MetricsError(e.to_string()))?;
     Ok(metrics)
 }

@@ -49,24 +49,22 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<Store>) -> AppState {
+    pub fn new(store: Arc<Store>) -> Result<AppState, metrics::MetricsError> {
         AppState::with_reload(store, Arc::new(ReloadState::default()))
     }
 
     /// The state of a server whose content is followed by a [`crate::watch`] reloader.
-    ///
-    /// # Panics
-    /// At start-up only, if the Prometheus registry rejects the metric definitions,
-    /// which are fixed in code: a programming error, not a runtime condition.
-    pub fn with_reload(store: Arc<Store>, reload: Arc<ReloadState>) -> AppState {
-        let metrics = metrics::middleware(Arc::clone(&store), Arc::clone(&reload))
-            .unwrap_or_else(|e| panic!("metric definitions are invalid: {e}"));
-        AppState {
+    pub fn with_reload(
+        store: Arc<Store>,
+        reload: Arc<ReloadState>,
+    ) -> Result<AppState, metrics::MetricsError> {
+        let metrics = metrics::middleware(Arc::clone(&store), Arc::clone(&reload))?;
+        Ok(AppState {
             metrics,
             store,
             titles: topics::TitleIndexCache::default(),
             reload,
-        }
+        })
     }
 }
 

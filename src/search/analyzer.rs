@@ -285,12 +285,6 @@ pub fn stem(word: &str) -> String {
     })
 }
 
-/// Normalizes a whole string for comparisons (titles, suggestion dedup): the query
-/// words joined by single spaces.
-pub fn normalize(text: &str) -> String {
-    query_words(text).join(" ")
-}
-
 /// Words that carry no meaning in a search for developer content. Dropped from a
 /// query unless nothing else is left, so that natural questions ("how does the
 /// internet work") match on their content words.

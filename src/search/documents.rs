@@ -104,6 +104,9 @@ pub struct DocMeta {
     /// meaningful words joined: computed once here, read by every query's ranking.
     pub title_terms: Vec<(String, String)>,
     pub title_content: String,
+    /// [`DocMeta::content_hash`], computed once when the document is made: every
+    /// reload compares it for every document.
+    pub content: [u8; 32],
 }
 
 impl DocMeta {
@@ -124,7 +127,7 @@ impl DocMeta {
     }
 
     /// Hash of everything indexed, so a reload re-indexes only documents that changed.
-    pub fn content_hash(&self) -> [u8; 32] {
+    fn content_hash(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
         for part in [
             self.kind.as_str(),
@@ -228,6 +231,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     );
     out.push(DocMeta {
         title_terms: Vec::new(),
+        content: [0; 32],
         title_content: String::new(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
@@ -270,6 +274,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
         out.push(DocMeta {
             title_terms: Vec::new(),
+            content: [0; 32],
             title_content: String::new(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
@@ -298,6 +303,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         let id = format!("{}#faq-{}", r.id, n + 1);
         out.push(DocMeta {
             title_terms: Vec::new(),
+            content: [0; 32],
             title_content: String::new(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
@@ -332,6 +338,7 @@ pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
     for d in &mut out {
         d.title_terms = super::title_terms(&d.title);
         d.title_content = super::content_words(&d.title);
+        d.content = d.content_hash();
     }
     out
 }
@@ -348,6 +355,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
         }
         out.push(DocMeta {
             title_terms: Vec::new(),
+            content: [0; 32],
             title_content: String::new(),
             source: hash_of(g),
             key: DocMeta::key_for(Kind::Guide, "", &g.slug),
@@ -365,6 +373,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
     for v in &catalog.videos {
         out.push(DocMeta {
             title_terms: Vec::new(),
+            content: [0; 32],
             title_content: String::new(),
             source: hash_of(v),
             key: DocMeta::key_for(Kind::Video, "", &v.slug),
@@ -384,6 +393,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
             let id = format!("{}#q-{}", g.id, n + 1);
             out.push(DocMeta {
                 title_terms: Vec::new(),
+                content: [0; 32],
                 title_content: String::new(),
                 source: hash_of(&(q, &g.title, &g.description)),
                 key: DocMeta::key_for(Kind::Question, &g.id, &id),

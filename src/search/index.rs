@@ -164,11 +164,6 @@ impl SearchIndex {
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
     }
-
-    /// The metadata of a document by its key.
-    pub fn meta(&self, key: u64) -> Option<&DocMeta> {
-        self.metas.get(&key).map(|m| m.as_ref())
-    }
 }
 
 /// Owns the index and its single writer; lives on the reload path.
@@ -289,7 +284,7 @@ impl Indexer {
         if reusable {
             // The index on disk holds exactly these documents: remember their hashes
             // so that the next reload can be incremental.
-            indexer.indexed = docs.iter().map(|d| (d.key, d.content_hash())).collect();
+            indexer.indexed = docs.iter().map(|d| (d.key, d.content)).collect();
             let mut stats = IndexStats {
                 documents: docs.len(),
                 reused: true,
@@ -322,7 +317,7 @@ impl Indexer {
         let mut added = 0;
         let mut deleted = 0;
         for d in &docs {
-            let hash = d.content_hash();
+            let hash = d.content;
             // Two documents with one key (a duplicate id in the content) would make
             // deletes ambiguous; the first wins, as it does in the catalog lookups.
             if seen.insert(d.key, hash).is_some() {

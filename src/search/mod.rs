@@ -463,7 +463,7 @@ impl SearchIndex {
         for (key, m) in &self.metas {
             match old.metas.get(key) {
                 None => c.added.push(changed_resource(m)),
-                Some(o) if o.source != m.source || o.content_hash() != m.content_hash() => {
+                Some(o) if o.source != m.source || o.content != m.content => {
                     c.changed.push(changed_resource(m))
                 }
                 Some(_) => {}
@@ -478,14 +478,6 @@ impl SearchIndex {
             list.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
         }
         c
-    }
-
-    /// The document of the resource at an API path with this id (for `ETag`s).
-    pub fn meta_by_path(&self, kind: Kind, path: &str) -> Option<&DocMeta> {
-        self.metas
-            .values()
-            .find(|m| m.kind == kind && m.path == path)
-            .map(|m| m.as_ref())
     }
 
     /// Completions for the search box.

@@ -89,10 +89,6 @@ impl Plan {
     }
 
     /// Whether a normalized token (raw form and its stem) matches any unit.
-    pub fn matches(&self, raw: &str, stemmed: &str) -> bool {
-        self.matches_raw(raw) || self.matches_stem(stemmed)
-    }
-
     pub fn matches_raw(&self, raw: &str) -> bool {
         self.units.iter().any(|u| u.raw.contains(raw))
     }
@@ -271,26 +267,15 @@ fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query
             let stemmed = stem(word);
             unit.raw.insert(word.clone());
             unit.stems.insert(stemmed.clone());
-            clauses.push((
-                Occur::Should,
-                term_query(f.title_raw, word, boost::TITLE_EXACT * w),
-            ));
-            clauses.push((
-                Occur::Should,
-                term_query(f.title, &stemmed, boost::TITLE_STEM * w),
-            ));
-            clauses.push((
-                Occur::Should,
-                term_query(f.body, &stemmed, boost::BODY_STEM * w),
-            ));
-            clauses.push((
-                Occur::Should,
-                term_query(f.context, &stemmed, boost::CONTEXT * w),
-            ));
-            clauses.push((
-                Occur::Should,
-                term_query(f.keywords, &stemmed, boost::KEYWORDS * w),
-            ));
+            for (field, text, weight) in [
+                (f.title_raw, word.as_str(), boost::TITLE_EXACT),
+                (f.title, &stemmed, boost::TITLE_STEM),
+                (f.body, &stemmed, boost::BODY_STEM),
+                (f.context, &stemmed, boost::CONTEXT),
+                (f.keywords, &stemmed, boost::KEYWORDS),
+            ] {
+                clauses.push((Occur::Should, term_query(field, text, weight * w)));
+            }
         } else {
             let stems: Vec<String> = alt.iter().map(|x| stem(x)).collect();
             for s in &stems {

@@ -42,10 +42,6 @@ fn escape(s: &str, out: &mut String) {
 }
 
 /// Byte ranges of `text` that match the plan, in order, non-overlapping.
-pub fn matched_ranges(text: &str, plan: &Plan) -> Vec<(usize, usize)> {
-    ranges_with(text, plan, &plan.stem_heads())
-}
-
 fn ranges_with(text: &str, plan: &Plan, heads: &[String]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for_each_word(text, |from, to, word| {

@@ -68,14 +68,6 @@ impl Synonyms {
         }
         None
     }
-
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
 }
 
 fn parse_default() -> Vec<Vec<String>> {

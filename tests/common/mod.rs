@@ -70,7 +70,7 @@ impl TestServer {
         let snapshot = load_snapshot(content)
             .unwrap_or_else(|e| panic!("cannot load {}: {e}", content.display()));
         let store = Arc::new(Store::new(snapshot));
-        TestServer::with_state(web::Data::new(AppState::new(store)))
+        TestServer::with_state(web::Data::new(AppState::new(store).expect("app state")))
     }
 
     /// Serves a state built by the caller (for tests that need extra state or a store
