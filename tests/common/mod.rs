@@ -192,3 +192,25 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// The whole roadmap.sh content (`../shared/corpus/roadmapsh-2025.tar.gz`), extracted
+/// once per test process into a temporary folder; its `src/data`. `None` where the
+/// shared folder is absent: tests on the real content run only where it exists.
+pub fn corpus() -> Option<&'static Path> {
+    static CORPUS: std::sync::OnceLock<Option<(tempfile::TempDir, PathBuf)>> =
+        std::sync::OnceLock::new();
+    CORPUS
+        .get_or_init(|| {
+            let archive = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/corpus/roadmapsh-2025.tar.gz");
+            let file = std::fs::File::open(&archive).ok()?;
+            let dir = tempfile::tempdir().expect("temporary folder for the corpus");
+            tar::Archive::new(flate2::read::GzDecoder::new(file))
+                .unpack(dir.path())
+                .expect("extract the corpus");
+            let data = dir.path().join("src/data");
+            Some((dir, data))
+        })
+        .as_ref()
+        .map(|(_, data)| data.as_path())
+}
