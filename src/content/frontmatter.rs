@@ -82,6 +82,7 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<Map<String, Value>, F
     if yaml.trim().is_empty() {
         return Ok(Map::new());
     }
+    check_limits(yaml, first_line)?;
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).map_err(|e| {
         let line = e
             .location()
@@ -108,6 +109,133 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<Map<String, Value>, F
             line: Some(first_line),
         }),
     }
+}
+
+/// Deepest nesting accepted in frontmatter. Real frontmatter nests three or four
+/// levels (`seo: keywords: - ...`); a parser fed thousands of levels spends
+/// seconds (quadratic in the depth) before failing, on every reload.
+pub const MAX_YAML_DEPTH: usize = 32;
+
+/// Largest frontmatter block read, in bytes: real ones are a few kilobytes.
+pub const MAX_YAML_BYTES: usize = 256 * 1024;
+
+/// Checks size and nesting before handing YAML to the parser, in one linear pass:
+/// indentation levels, `- ` items opened on one line, and `[`/`{` flow brackets
+/// outside quotes all count as a level.
+fn check_limits(yaml: &str, first_line: usize) -> Result<(), FrontmatterError> {
+    if yaml.len() > MAX_YAML_BYTES {
+        return Err(FrontmatterError {
+            message: format!(
+                "frontmatter is {} bytes, over the limit of {MAX_YAML_BYTES}",
+                yaml.len()
+            ),
+            line: Some(first_line),
+        });
+    }
+    let too_deep = |i: usize| FrontmatterError {
+        message: format!("frontmatter nests deeper than {MAX_YAML_DEPTH} levels"),
+        line: Some(first_line + i),
+    };
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        while indents.last().is_some_and(|&top| top > indent) {
+            indents.pop();
+        }
+        if indents.last() != Some(&indent) {
+            indents.push(indent);
+        }
+        let mut items = 0;
+        let mut rest = trimmed;
+        while let Some(r) = rest.strip_prefix('-') {
+            if !(r.is_empty() || r.starts_with([' ', '\t'])) {
+                break;
+            }
+            items += 1;
+            rest = r.trim_start_matches([' ', '\t']);
+        }
+        let mut quote: Option<char> = None;
+        for c in rest.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                (None, '#') => break,
+                _ => {}
+            }
+            if indents.len() + items + flow > MAX_YAML_DEPTH {
+                return Err(too_deep(i));
+            }
+        }
+        if indents.len() + items + flow > MAX_YAML_DEPTH {
+            return Err(too_deep(i));
+        }
+    }
+    Ok(())
+}
+
+/// A frontmatter that does not parse as a whole is read field by field: each
+/// top-level key with its indented lines is parsed on its own, so one unclosed quote
+/// in `relatedRoadmaps` costs that field, not the roadmap's title and description.
+/// The error names the fields left out.
+fn recover(
+    yaml: &str,
+    first_line: usize,
+    error: FrontmatterError,
+) -> (Map<String, Value>, Option<FrontmatterError>) {
+    if check_limits(yaml, first_line).is_err() {
+        return (Map::new(), Some(error));
+    }
+    let lines: Vec<&str> = yaml.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let l = lines[i];
+            !l.is_empty() && !l.starts_with([' ', '\t', '-', '#']) && l.contains(':')
+        })
+        .collect();
+    if starts.len() < 2 {
+        return (Map::new(), Some(error));
+    }
+    let mut map = Map::new();
+    let mut lost: Vec<(String, usize)> = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(lines.len());
+        let block = lines[start..end].join("\n");
+        let key = lines[start]
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches(['\'', '"'])
+            .to_string();
+        match parse_yaml(&block, first_line + start) {
+            Ok(part) => map.extend(part),
+            Err(_) => lost.push((key, first_line + start)),
+        }
+    }
+    if map.is_empty() || lost.is_empty() {
+        return (Map::new(), Some(error));
+    }
+    let names: Vec<String> = lost.iter().map(|(k, _)| format!("`{k}`")).collect();
+    let message = format!(
+        "{}; left out {} and read the other fields",
+        error.message,
+        names.join(", ")
+    );
+    (
+        map,
+        Some(FrontmatterError {
+            message,
+            line: error.line.or(lost.first().map(|(_, l)| *l)),
+        }),
+    )
 }
 
 /// Converts by hand rather than through serde so that YAML-only shapes (non-string
@@ -228,14 +356,16 @@ pub struct Document<'a> {
     pub fields: Fields,
     pub body: &'a str,
     pub body_line: usize,
-    /// Set when the frontmatter was present but unusable; `fields` is then empty.
+    /// Set when the frontmatter was present but (partly) unusable; `fields` then
+    /// holds the top-level fields that could still be read on their own.
     pub error: Option<FrontmatterError>,
     /// Whether the file had a frontmatter block at all.
     pub has_frontmatter: bool,
 }
 
-/// Splits and parses in one go. Never fails: a broken frontmatter yields empty
-/// fields plus `error`, and the body is still returned when the fences were found.
+/// Splits and parses in one go. Never fails: a broken frontmatter yields the fields
+/// that could be recovered plus `error`, and the body is still returned when the
+/// fences were found.
 pub fn parse_document(text: &str) -> Document<'_> {
     match split(text) {
         Err(error) => Document {
@@ -255,16 +385,14 @@ pub fn parse_document(text: &str) -> Document<'_> {
                     has_frontmatter: false,
                 };
             };
-            let (fields, error) = match parse_yaml(yaml, split.yaml_line) {
-                Ok(map) => (
-                    Fields {
-                        map,
-                        lines: key_lines(yaml, split.yaml_line),
-                        problems: Vec::new(),
-                    },
-                    None,
-                ),
-                Err(e) => (Fields::default(), Some(e)),
+            let (map, error) = match parse_yaml(yaml, split.yaml_line) {
+                Ok(map) => (map, None),
+                Err(e) => recover(yaml, split.yaml_line, e),
+            };
+            let fields = Fields {
+                map,
+                lines: key_lines(yaml, split.yaml_line),
+                problems: Vec::new(),
             };
             Document {
                 fields,
@@ -278,6 +406,11 @@ pub fn parse_document(text: &str) -> Document<'_> {
 }
 
 impl Fields {
+    /// Whether the mapping has `key` (not yet taken).
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
     /// Wraps an already parsed mapping (for example one entry of a YAML list).
     pub fn from_map(map: Map<String, Value>) -> Self {
         Fields {
@@ -483,6 +616,35 @@ pub fn normalize_date(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let flow = format!(
+            "title: x\nlist: {}1{}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let e = parse_yaml(&flow, 2).expect_err("too deep");
+        assert!(e.message.contains("nests deeper"), "{}", e.message);
+        let mut block = String::from("title: x\n");
+        for depth in 0..100 {
+            block.push_str(&" ".repeat(depth * 2));
+            block.push_str(&format!("k{depth}:\n"));
+        }
+        let e = parse_yaml(&block, 2).expect_err("too deep");
+        assert!(e.message.contains("nests deeper"), "{}", e.message);
+        let dashes = format!("title: x\nlist:\n{}a\n", "- ".repeat(100));
+        assert!(parse_yaml(&dashes, 2).is_err());
+        let fine = "title: x\nseo:\n  keywords:\n    - 'a [b] {c}'\n    - d\n";
+        assert!(parse_yaml(fine, 2).is_ok());
+    }
+
+    #[test]
+    fn oversized_frontmatter_is_refused() {
+        let big = format!("title: '{}'\n", "x".repeat(MAX_YAML_BYTES));
+        let e = parse_yaml(&big, 2).expect_err("too big");
+        assert!(e.message.contains("over the limit"), "{}", e.message);
+    }
+
     use super::*;
 
     #[test]
