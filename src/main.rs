@@ -59,17 +59,10 @@ fn init_logging() {
         .init();
 }
 
-fn severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
 /// `file:line: severity: message`, the shape editors and CI logs link.
 fn diagnostic_line(diagnostic: &Diagnostic) -> String {
     let file = diagnostic.file.display();
-    let severity = severity(diagnostic.severity);
+    let severity = diagnostic.severity.as_str();
     match diagnostic.line {
         Some(line) => format!("{file}:{line}: {severity}: {}", diagnostic.message),
         None => format!("{file}: {severity}: {}", diagnostic.message),
@@ -116,15 +109,19 @@ fn check(dir: &Path) -> ExitCode {
     for (kind, count) in counts(&catalog) {
         out.push_str(&format!("  {kind:<16}{count:>6}\n"));
     }
-    let errors = catalog
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let count = |severity: Severity| {
+        catalog
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
     out.push_str(&format!(
-        "{} diagnostics ({errors} errors, {} warnings)\n",
+        "{} diagnostics ({} errors, {} warnings, {} info)\n",
         catalog.diagnostics.len(),
-        catalog.diagnostics.len() - errors
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
     ));
     for diagnostic in &catalog.diagnostics {
         out.push_str(&diagnostic_line(diagnostic));
@@ -192,7 +189,10 @@ fn serve(args: ServeArgs) -> ExitCode {
     };
     let snapshot = store.current();
     for diagnostic in &snapshot.catalog.diagnostics {
-        tracing::warn!("{}", diagnostic_line(diagnostic));
+        match diagnostic.severity {
+            Severity::Info => tracing::debug!("{}", diagnostic_line(diagnostic)),
+            _ => tracing::warn!("{}", diagnostic_line(diagnostic)),
+        }
     }
     let summary = counts(&snapshot.catalog)
         .iter()

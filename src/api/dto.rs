@@ -9,14 +9,6 @@ use utoipa::ToSchema;
 
 use crate::content::{self, Extra, RoadmapKind};
 
-/// Sanitized HTML for a markdown text.
-///
-/// One place for the conversion, so the HTTP layer renders markdown the same way
-/// everywhere.
-pub fn html(markdown: &str) -> String {
-    content::markdown::to_html(markdown)
-}
-
 /// The collection a roadmap-shaped document belongs to: roadmaps and best practices
 /// share one shape and one set of endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

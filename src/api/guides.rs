@@ -5,7 +5,7 @@ use actix_web::web::{self, Json};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::{self, GuideDetail, GuideSummary};
+use super::dto::{GuideDetail, GuideSummary};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -104,7 +104,7 @@ pub async fn get(
     let detail = GuideDetail {
         summary: summary(guide),
         seo: guide.seo.as_ref().map(Into::into),
-        html: dto::html(&guide.markdown),
+        html: guide.html.clone(),
         markdown: guide.markdown.clone(),
         extra: guide.extra.clone(),
     };

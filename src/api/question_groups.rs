@@ -3,7 +3,7 @@
 use actix_web::get;
 use actix_web::web::{self, Json};
 
-use super::dto::{self, Question, QuestionGroupDetail, QuestionGroupSummary};
+use super::dto::{Question, QuestionGroupDetail, QuestionGroupSummary};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -77,7 +77,7 @@ pub async fn get(
             .iter()
             .map(|question| Question {
                 question: question.question.clone(),
-                html: dto::html(&question.answer),
+                html: question.html.clone(),
                 answer: question.answer.clone(),
                 topics: question.topics.clone(),
             })

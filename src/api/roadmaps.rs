@@ -155,7 +155,7 @@ pub fn detail(catalog: &Catalog, kind: RoadmapKind, id: &str) -> Result<RoadmapD
         question: roadmap.question.as_ref().map(|question| IntroQuestion {
             title: question.title.clone(),
             description: question.description.clone(),
-            html: dto::html(&question.description),
+            html: question.html.clone(),
         }),
         faqs: faqs(roadmap).collect(),
         related: related(catalog, roadmap).collect(),

@@ -154,7 +154,7 @@ pub fn detail(
         roadmap_id: roadmap.id.clone(),
         roadmap_kind: kind.into(),
         title: topic.title.clone(),
-        html: dto::html(&topic.markdown),
+        html: topic.html.clone(),
         markdown: topic.markdown.clone(),
         summary: topic.summary.clone(),
         resources: topic.resources.iter().map(Into::into).collect(),

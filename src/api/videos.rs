@@ -3,7 +3,7 @@
 use actix_web::get;
 use actix_web::web::{self, Json};
 
-use super::dto::{self, VideoDetail, VideoSummary};
+use super::dto::{VideoDetail, VideoSummary};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -64,7 +64,7 @@ pub async fn get(
     })?;
     Ok(Json(VideoDetail {
         summary: summary(video),
-        html: dto::html(&video.markdown),
+        html: video.html.clone(),
         markdown: video.markdown.clone(),
         extra: video.extra.clone(),
     }))

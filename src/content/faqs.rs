@@ -422,7 +422,12 @@ fn from_value(value: Value, line: usize) -> Result<Vec<Faq>, FaqError> {
                 .collect(),
             _ => Vec::new(),
         };
-        faqs.push(Faq { question, answer });
+        let html = super::markdown::to_html(&answer.join("\n\n"));
+        faqs.push(Faq {
+            question,
+            answer,
+            html,
+        });
     }
     Ok(faqs)
 }

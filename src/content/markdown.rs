@@ -19,11 +19,16 @@ pub struct TopicText {
     pub title: Option<String>,
     /// Level of that heading (1 for `#`), also set when its text is empty.
     pub heading_level: Option<usize>,
-    /// The body without the heading line and without the resource section.
+    /// The body without the heading line and without the resource list (its
+    /// introduction line included); text after the list stays.
     pub markdown: String,
     /// First paragraph of `markdown`, as plain text.
     pub summary: String,
     pub resources: Vec<Resource>,
+    /// Resource lines whose URL is neither http(s) nor a site path (`javascript:`,
+    /// `data:`, a typo such as `hhttps://`): left out, with their 1-based line in the
+    /// text given to [`parse_topic`], for a diagnostic.
+    pub dropped: Vec<(usize, String)>,
 }
 
 /// Splits a topic file into title, body and resources.
@@ -44,9 +49,29 @@ pub fn parse_topic(text: &str) -> TopicText {
         }
         start += 1;
     }
-    let body = &lines[start.min(lines.len())..];
-    let (keep_end, resources) = resource_section(body);
-    let markdown = trim_blank_lines(&body[..keep_end]);
+    let start = start.min(lines.len());
+    let body = &lines[start..];
+    let mut resources = Vec::new();
+    let mut dropped = Vec::new();
+    let markdown = match resource_section(body) {
+        Some(section) => {
+            for (i, resource) in section.resources {
+                if is_safe_url(&resource.url) {
+                    resources.push(resource);
+                } else {
+                    dropped.push((start + i + 1, resource.url));
+                }
+            }
+            let before = trim_blank_lines(&body[..section.cut]);
+            let after = trim_blank_lines(&body[section.end..]);
+            match (before.is_empty(), after.is_empty()) {
+                (_, true) => before,
+                (true, false) => after,
+                (false, false) => format!("{before}\n\n{after}"),
+            }
+        }
+        None => trim_blank_lines(body),
+    };
     let summary = first_paragraph(&markdown);
     TopicText {
         title,
@@ -54,7 +79,25 @@ pub fn parse_topic(text: &str) -> TopicText {
         markdown,
         summary,
         resources,
+        dropped,
     }
+}
+
+/// Whether a resource URL may be served as a link: absolute `http`/`https`, or a path
+/// on the site itself (`/guides/x`, which roadmap.sh content uses for its own pages).
+/// Anything else (`javascript:`, `data:`, `file:`, a scheme typo) would be a script
+/// injection or a broken link in every client that renders it.
+pub fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    let absolute = ["http://", "https://"]
+        .iter()
+        .any(|scheme| lower.len() > scheme.len() && lower.starts_with(scheme));
+    let site_path = url.starts_with('/') && !url.starts_with("//") && !url.contains('\\');
+    absolute || site_path
 }
 
 /// `(level, text)` when `line` is an ATX heading; the closing `#`s are dropped.
@@ -93,12 +136,22 @@ fn trim_blank_lines(lines: &[&str]) -> String {
     }
 }
 
-/// Finds the resource list at the end of a topic: the trailing run of resource lines
-/// (blank lines allowed between them) and the one-line introduction before it
-/// ("Visit the following resources to learn more:"). Returns where the body ends
-/// and the resources. A list followed by more prose is not a resource section,
-/// except after an explicit "following resources" line.
-fn resource_section(lines: &[&str]) -> (usize, Vec<Resource>) {
+/// Where a topic's resource list lies in its body lines.
+struct ResourceSection {
+    /// First line that is not body: the list's introduction when it has one
+    /// ("Visit the following resources to learn more:"), else the list itself.
+    cut: usize,
+    /// Line after the list: what follows is body again.
+    end: usize,
+    /// Each resource with its line index in the body.
+    resources: Vec<(usize, Resource)>,
+}
+
+/// Finds the resource list of a topic: the trailing run of resource lines (blank
+/// lines allowed between them) and the one-line introduction before it, or, when
+/// text follows the list, a list announced by an explicit introduction line. A list
+/// followed by prose without such an introduction is part of the body.
+fn resource_section(lines: &[&str]) -> Option<ResourceSection> {
     let mut end = lines.len();
     while end > 0 && lines[end - 1].trim().is_empty() {
         end -= 1;
@@ -112,31 +165,33 @@ fn resource_section(lines: &[&str]) -> (usize, Vec<Resource>) {
             break;
         }
     }
-    let resources: Vec<Resource> = lines[start..end]
-        .iter()
-        .filter_map(|l| parse_resource_line(l))
+    let resources: Vec<(usize, Resource)> = (start..end)
+        .filter_map(|i| parse_resource_line(lines[i]).map(|r| (i, r)))
         .collect();
     if resources.is_empty() {
-        // Some files carry text after the list; accept the list only when an
-        // explicit introduction announces it.
-        let Some(intro) = lines.iter().position(|l| is_intro(l)) else {
-            return (lines.len(), Vec::new());
-        };
+        // Text after the list: accept the list only when an explicit introduction
+        // announces it, and keep what follows it as body.
+        let intro = lines.iter().position(|l| is_intro(l))?;
         let mut i = intro + 1;
         let mut found = Vec::new();
+        let mut last = intro;
         while i < lines.len()
             && (lines[i].trim().is_empty() || parse_resource_line(lines[i]).is_some())
         {
             if let Some(r) = parse_resource_line(lines[i]) {
-                found.push(r);
+                found.push((i, r));
+                last = i;
             }
             i += 1;
         }
         if found.is_empty() {
-            return (lines.len(), Vec::new());
+            return None;
         }
-        // The body keeps what follows the list; only intro and list go.
-        return (intro, found);
+        return Some(ResourceSection {
+            cut: intro,
+            end: last + 1,
+            resources: found,
+        });
     }
     while start < end && lines[start].trim().is_empty() {
         start += 1;
@@ -149,7 +204,11 @@ fn resource_section(lines: &[&str]) -> (usize, Vec<Resource>) {
     if before > 0 && is_intro_or_heading(lines[before - 1]) {
         cut = before - 1;
     }
-    (cut, resources)
+    Some(ResourceSection {
+        cut,
+        end,
+        resources,
+    })
 }
 
 fn is_intro(line: &str) -> bool {
@@ -320,12 +379,18 @@ pub fn to_html(markdown: &str) -> String {
 
 /// Strips markdown to plain text, one block per paragraph separated by blank lines:
 /// what search indexes and snippets need, without link targets, markup or HTML.
+/// Text inside `<script>` and `<style>` elements is code, not prose: it never
+/// reaches summaries, snippets or the index.
 pub fn plain_text(markdown: &str) -> String {
     let mut blocks: Vec<String> = Vec::new();
     let mut current = String::new();
+    let mut hidden = HiddenHtml::default();
     for event in Parser::new_ext(markdown, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+            Event::Html(h) | Event::InlineHtml(h) => hidden.see(&h),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t)
+                if !hidden.active() =>
+            {
                 current.push_str(&t);
             }
             Event::SoftBreak | Event::HardBreak => current.push(' '),
@@ -348,6 +413,68 @@ pub fn plain_text(markdown: &str) -> String {
     blocks.join("\n\n")
 }
 
+/// Tracks whether raw HTML has opened a `<script>` or `<style>` element whose text
+/// must stay out of plain text. Markdown hands inline HTML over tag by tag, with
+/// the element's text as ordinary text events in between.
+#[derive(Default)]
+struct HiddenHtml {
+    /// The element being skipped (`script` or `style`), until its closing tag.
+    inside: Option<&'static str>,
+}
+
+impl HiddenHtml {
+    fn see(&mut self, html: &str) {
+        let lower = html.to_ascii_lowercase();
+        // An HTML block may open and close several elements: follow them in order.
+        let mut at = 0;
+        loop {
+            match self.inside {
+                Some(name) => match find_tag(&lower[at..], &format!("</{name}")) {
+                    Some(end) => {
+                        self.inside = None;
+                        at += end;
+                    }
+                    None => return,
+                },
+                None => {
+                    let next = ["script", "style"]
+                        .into_iter()
+                        .filter_map(|name| {
+                            find_tag(&lower[at..], &format!("<{name}")).map(|end| (end, name))
+                        })
+                        .min();
+                    match next {
+                        Some((end, name)) => {
+                            self.inside = Some(name);
+                            at += end;
+                        }
+                        None => return,
+                    }
+                }
+            }
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.inside.is_some()
+    }
+}
+
+/// End offset of the first `open` (such as `<script`) in `html` that is a whole tag
+/// name: followed by `>`, `/`, whitespace or the end (so `<scripts>` is not one).
+fn find_tag(html: &str, open: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = html[from..].find(open) {
+        let end = from + i + open.len();
+        match html[end..].chars().next() {
+            None | Some('>' | '/') => return Some(end),
+            Some(c) if c.is_whitespace() => return Some(end),
+            _ => from = end,
+        }
+    }
+    None
+}
+
 /// The first paragraph as plain text (a paragraph inside a blockquote counts); when
 /// there is none, the first block of any kind, so a list-only topic still gets a
 /// summary.
@@ -356,8 +483,11 @@ pub fn first_paragraph(markdown: &str) -> String {
     let mut other = String::new();
     let mut other_depth = 0usize;
     let mut fallback: Option<String> = None;
+    let mut hidden = HiddenHtml::default();
     for event in Parser::new_ext(markdown, options()) {
         match event {
+            Event::Html(h) | Event::InlineHtml(h) => hidden.see(&h),
+            Event::Text(_) | Event::Code(_) if hidden.active() => {}
             Event::Start(Tag::Paragraph) => paragraph = Some(String::new()),
             Event::End(TagEnd::Paragraph) => {
                 let text = collapse(paragraph.as_deref().unwrap_or(""));
@@ -471,5 +601,47 @@ mod tests {
         assert!(!html.contains("script") && !html.contains("evil"), "{html}");
         let html = to_html("<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>");
         assert!(html.contains("youtube.com/embed/abc"), "{html}");
+    }
+
+    #[test]
+    fn safe_urls() {
+        for ok in ["https://a.example/x", "HTTP://A.EXAMPLE", "/guides/x"] {
+            assert!(is_safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "hhttps://docs.rs",
+            "iamtk.co/x",
+            "//evil.example/x",
+            "https://",
+            "file:///etc/passwd",
+            "https://a.example/\u{0}x",
+        ] {
+            assert!(!is_safe_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_after_an_announced_list_is_body() {
+        let t = parse_topic(
+            "# T\n\nBefore.\n\nVisit the following resources to learn more:\n\n- [@article@A](https://a.example)\n\nAfter the list.\n",
+        );
+        assert_eq!(t.markdown, "Before.\n\nAfter the list.");
+        assert_eq!(t.resources.len(), 1);
+        let t = parse_topic("# T\n\n- [@article@Bad](javascript:x)\n");
+        assert!(t.resources.is_empty());
+        assert_eq!(t.dropped, [(3, "javascript:x".to_string())]);
+    }
+
+    #[test]
+    fn hidden_html_text() {
+        let md = "A <script>x()</script>b <STYLE>c</STYLE> d <scripts>e</scripts>.\n\n<script>\nf()\n</script>\n\nG.";
+        assert_eq!(plain_text(md), "A b d e.\n\nG.");
+        assert_eq!(
+            first_paragraph("<style>p{}</style>\n\nReal text."),
+            "Real text."
+        );
     }
 }

@@ -191,7 +191,8 @@ pub(crate) fn build(controls: &[Control], content: Option<&ContentDir>) -> Built
         drafts.push(Draft {
             id: path,
             source_id: Some(control.name.clone()),
-            fallback_title: control.label.clone().unwrap_or_else(|| humanize(last)),
+            label: control.label.clone(),
+            fallback_title: humanize(last),
             file,
             expected: Some(expected),
         });

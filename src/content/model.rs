@@ -51,6 +51,8 @@ pub struct IntroQuestion {
     pub title: String,
     /// Markdown, usually with `##` subheadings.
     pub description: String,
+    /// `description` rendered and sanitized once at load, never per request.
+    pub html: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +61,8 @@ pub struct Faq {
     pub question: String,
     /// Markdown paragraphs, in order.
     pub answer: Vec<String>,
+    /// The paragraphs rendered and sanitized as one HTML text, once at load.
+    pub html: String,
 }
 
 /// A related roadmap as the roadmap page shows it: the referenced roadmap's brief
@@ -92,10 +96,19 @@ pub struct Topic {
     pub id: String,
     /// The source's own id: the control name (2023) or the node id (2025).
     pub source_id: Option<String>,
+    /// What the roadmap shows: the node's label (2025) or the control's text (2023);
+    /// the file's heading only where the layout has no label (files only).
     pub title: String,
+    /// The file's `# Heading` where it differs from `title` (a longer name, or a
+    /// copy-paste slip in the content): kept, and searchable as another title.
+    pub heading: Option<String>,
     /// The markdown body without its leading `# Title` line and without the resource
-    /// list (which is in `resources`).
+    /// list (which is in `resources`); text after the list stays.
     pub markdown: String,
+    /// `markdown` rendered and sanitized once per file change, never per request.
+    pub html: String,
+    /// `markdown` as plain text (what search indexes and cuts snippets from).
+    pub plain: String,
     /// The whole file as written, for clients that render it themselves.
     pub raw_markdown: String,
     /// First paragraph as plain text, for hovers and snippets.
@@ -162,6 +175,10 @@ pub struct Guide {
     pub tags: Vec<String>,
     pub seo: Option<Seo>,
     pub markdown: String,
+    /// `markdown` rendered and sanitized once per file change.
+    pub html: String,
+    /// `markdown` as plain text, for search.
+    pub plain: String,
     pub extra: Extra,
     pub file: PathBuf,
     pub modified: Option<u64>,
@@ -177,6 +194,10 @@ pub struct Video {
     pub date: Option<String>,
     pub tags: Vec<String>,
     pub markdown: String,
+    /// `markdown` rendered and sanitized once per file change.
+    pub html: String,
+    /// `markdown` as plain text, for search.
+    pub plain: String,
     pub extra: Extra,
     pub file: PathBuf,
     pub modified: Option<u64>,
@@ -188,6 +209,8 @@ pub struct Question {
     pub question: String,
     /// Markdown; an answer that named a file under `content/` is that file's text.
     pub answer: String,
+    /// `answer` rendered and sanitized once at load.
+    pub html: String,
     pub topics: Vec<String>,
 }
 
@@ -216,6 +239,20 @@ pub enum Severity {
     Error,
     /// The file was used, but something in it is off (missing heading, dangling id).
     Warning,
+    /// Worth knowing, nothing lost: an empty placeholder file, a heading that differs
+    /// from the label the roadmap shows. Real checkouts have hundreds of these, so
+    /// they must not drown the warnings.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
 }
 
 /// A problem found while loading: reported by `check`, `/v1/status` and the log,

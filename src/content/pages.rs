@@ -127,6 +127,7 @@ pub(crate) fn load_guides(ctx: &mut Ctx, dir: &Path) -> Vec<Guide> {
         for (m, l) in problems {
             ctx.warn(&source.rel, l, m);
         }
+        let markdown = body.trim().to_string();
         guides.push(Guide {
             slug,
             title,
@@ -135,7 +136,9 @@ pub(crate) fn load_guides(ctx: &mut Ctx, dir: &Path) -> Vec<Guide> {
             date,
             tags,
             seo,
-            markdown: body.trim().to_string(),
+            html: super::markdown::to_html(&markdown),
+            plain: super::markdown::plain_text(&markdown),
+            markdown,
             extra,
             file: source.rel.clone(),
             modified: source.modified,
@@ -160,6 +163,7 @@ pub(crate) fn load_videos(ctx: &mut Ctx, dir: &Path) -> Vec<Video> {
         for (m, l) in problems {
             ctx.warn(&source.rel, l, m);
         }
+        let markdown = body.trim().to_string();
         videos.push(Video {
             slug,
             title,
@@ -167,7 +171,9 @@ pub(crate) fn load_videos(ctx: &mut Ctx, dir: &Path) -> Vec<Video> {
             duration,
             date,
             tags,
-            markdown: body.trim().to_string(),
+            html: super::markdown::to_html(&markdown),
+            plain: super::markdown::plain_text(&markdown),
+            markdown,
             extra,
             file: source.rel.clone(),
             modified: source.modified,

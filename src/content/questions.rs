@@ -127,6 +127,7 @@ pub(crate) fn load(ctx: &mut Ctx, dir: &Path, id: &str) -> Option<QuestionGroup>
         };
         questions.push(Question {
             question: question.trim().to_string(),
+            html: super::markdown::to_html(&answer),
             answer,
             topics,
         });

@@ -64,11 +64,12 @@ pub(crate) fn load(
     let text = source.as_ref().map_or("", |s| s.text.as_str());
     let doc = frontmatter::parse_document(text);
     if let Some(e) = &doc.error {
-        ctx.error(
-            &md_rel,
-            e.line,
-            format!("{}; loaded with `{id}` as the title", e.message),
-        );
+        let message = if doc.fields.has("title") {
+            e.message.clone()
+        } else {
+            format!("{}; loaded with `{id}` as the title", e.message)
+        };
+        ctx.error(&md_rel, e.line, message);
     } else if source.is_some() && !doc.has_frontmatter {
         ctx.warn(
             &md_rel,
@@ -163,6 +164,7 @@ fn intro_question(fields: &mut Fields) -> Option<IntroQuestion> {
             match title {
                 Some(title) if !title.trim().is_empty() => Some(IntroQuestion {
                     title: title.trim().to_string(),
+                    html: super::markdown::to_html(&description),
                     description,
                 }),
                 _ => {
@@ -348,11 +350,8 @@ fn graph_topics(
             Draft {
                 id,
                 source_id: Some(node.id.clone()),
-                fallback_title: if node.label.is_empty() {
-                    node.id.clone()
-                } else {
-                    node.label.clone()
-                },
+                label: (!node.label.is_empty()).then(|| node.label.clone()),
+                fallback_title: node.id.clone(),
                 file,
                 expected: Some(format!("content/<slug>@{}.md", node.id)),
             }
@@ -387,6 +386,16 @@ fn load_faqs(ctx: &mut Ctx, dir: &Path) -> Vec<super::model::Faq> {
         let Some(source) = ctx.read(&abs) else {
             continue;
         };
+        if source
+            .text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim() == "---")
+        {
+            // roadmap.sh keeps empty placeholders (sometimes only the `---` fences
+            // of an Astro component) for roadmaps without a FAQ.
+            ctx.info(&source.rel, None, "FAQ file is empty; no FAQ entries");
+            continue;
+        }
         match parse(&source.text) {
             Ok(faqs) => out.extend(faqs),
             Err(e) => ctx.error(

@@ -59,6 +59,10 @@ impl<'r> Ctx<'r> {
         self.report(file, line, Severity::Warning, message);
     }
 
+    pub fn info(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
+        self.report(file, line, Severity::Info, message);
+    }
+
     pub fn error(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
         self.report(file, line, Severity::Error, message);
     }

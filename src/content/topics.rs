@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::markdown;
-use super::model::Topic;
+use super::model::{Severity, Topic};
 use super::paths::{file_name, humanize, is_junk, split_number_prefix, strip_md};
 use super::source::Ctx;
 
@@ -131,7 +131,9 @@ pub(crate) struct Draft {
     /// Readable id before de-duplication.
     pub id: String,
     pub source_id: Option<String>,
-    /// Title to use when the file has none: JSON label, else the id humanized.
+    /// What the roadmap shows for the topic (node label, control text): its title.
+    pub label: Option<String>,
+    /// Title when there is neither a label nor a file heading: the id humanized.
     pub fallback_title: String,
     /// Content file relative to the `content/` folder.
     pub file: Option<PathBuf>,
@@ -305,11 +307,15 @@ fn read_topic(
     parent: Option<usize>,
     depth: usize,
 ) -> Topic {
+    let has_label = draft.label.is_some();
     let mut topic = Topic {
         id,
         source_id: draft.source_id,
-        title: draft.fallback_title,
+        title: draft.label.unwrap_or(draft.fallback_title),
+        heading: None,
         markdown: String::new(),
+        html: String::new(),
+        plain: String::new(),
         raw_markdown: String::new(),
         summary: String::new(),
         resources: Vec::new(),
@@ -358,30 +364,78 @@ fn read_topic(
         return topic;
     }
     let parsed = markdown::parse_topic(&source.text);
+    // Where the roadmap shows a label, that is the title people know the topic by;
+    // the file's heading only names it where no label exists.
+    let severity = if has_label {
+        Severity::Info
+    } else {
+        Severity::Warning
+    };
     match (&parsed.title, parsed.heading_level) {
-        (Some(title), Some(1)) => topic.title = title.clone(),
-        (Some(title), Some(level)) => {
-            ctx.warn(
-                &source.rel,
-                Some(1),
-                format!("topic heading is level {level}, expected `# Title`; used as the title"),
-            );
-            topic.title = title.clone();
+        (Some(heading), level) => {
+            if level != Some(1) {
+                ctx.report(
+                    &source.rel,
+                    Some(1),
+                    severity,
+                    format!(
+                        "topic heading is level {}, expected `# Title`",
+                        level.unwrap_or(0)
+                    ),
+                );
+            }
+            if !has_label {
+                topic.title = heading.clone();
+            } else if same_title(heading, &topic.title) {
+                // Same words: nothing to keep.
+            } else {
+                ctx.info(
+                    &source.rel,
+                    Some(1),
+                    format!(
+                        "heading \"{heading}\" differs from the roadmap's label \"{}\"; the label is the title, the heading is kept as `heading`",
+                        topic.title
+                    ),
+                );
+                topic.heading = Some(heading.clone());
+            }
         }
-        _ => ctx.warn(
+        _ => ctx.report(
             &source.rel,
             Some(1),
+            severity,
             format!(
                 "topic file has no `# Title` heading; using \"{}\"",
                 topic.title
             ),
         ),
     }
+    for (line, url) in &parsed.dropped {
+        ctx.warn(
+            &source.rel,
+            Some(*line),
+            format!("resource URL `{url}` is neither http(s) nor a site path; left out"),
+        );
+    }
+    topic.html = markdown::to_html(&parsed.markdown);
+    topic.plain = markdown::plain_text(&parsed.markdown);
     topic.markdown = parsed.markdown;
     topic.summary = parsed.summary;
     topic.resources = parsed.resources;
     topic.raw_markdown = source.text;
     topic
+}
+
+/// Whether a heading and a label name the topic alike: the same words, whatever
+/// the case, spacing and punctuation.
+fn same_title(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    words(a) == words(b)
 }
 
 /// Order key of a file name: number prefix (unnumbered last), then slug, then the
@@ -458,6 +512,7 @@ fn collect_dir(
                     Draft {
                         id: id.clone(),
                         source_id: None,
+                        label: None,
                         fallback_title: humanize(slug),
                         file: Some(file),
                         expected: None,
@@ -486,6 +541,7 @@ fn collect_dir(
             Draft {
                 id: join_id(id_prefix, slug),
                 source_id: None,
+                label: None,
                 fallback_title: humanize(slug),
                 file: Some(rel.clone()),
                 expected: None,

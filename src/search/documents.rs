@@ -3,9 +3,6 @@
 
 use serde::Serialize;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use crate::content::markdown;
 use crate::content::{Catalog, Roadmap, RoadmapKind};
 
@@ -144,38 +141,8 @@ impl DocMeta {
     }
 }
 
-/// Plain text by hash of its markdown.
-type PlainMemo = HashMap<[u8; 32], String>;
-
-thread_local! {
-    /// Plain text of markdown seen by the last two `documents` calls, by hash: a reload
-    /// re-renders only what changed (rendering every topic was a third of a reload).
-    /// Two generations bound it to the live content.
-    static PLAIN: RefCell<(PlainMemo, PlainMemo)> =
-        RefCell::new((HashMap::new(), HashMap::new()));
-}
-
 fn plain_text(md: &str) -> String {
-    let key = *blake3::hash(md.as_bytes()).as_bytes();
-    PLAIN.with(|cell| {
-        let (current, previous) = &mut *cell.borrow_mut();
-        if let Some(text) = current.get(&key) {
-            return text.clone();
-        }
-        let text = previous
-            .remove(&key)
-            .unwrap_or_else(|| markdown::plain_text(md));
-        current.insert(key, text.clone());
-        text
-    })
-}
-
-/// Starts a new generation of the plain-text memo.
-fn next_generation() {
-    PLAIN.with(|cell| {
-        let (current, previous) = &mut *cell.borrow_mut();
-        *previous = std::mem::take(current);
-    });
+    markdown::plain_text(md)
 }
 
 /// Hash of a serializable value: the `source` of a document.
@@ -285,7 +252,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             breadcrumbs,
             roadmap: Some(rref.clone()),
             path: format!("{base}/{}/topics/{}", r.id, topic.id),
-            text: plain_text(&topic.markdown),
+            text: topic.plain.clone(),
             context: context.join("\n"),
             keywords: resources.join("\n"),
         });
@@ -333,7 +300,6 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 
 /// All search documents of a catalog, in a deterministic order.
 pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
-    next_generation();
     let mut out = collect(catalog);
     for d in &mut out {
         d.title_terms = super::title_terms(&d.title);
@@ -365,7 +331,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
             breadcrumbs: vec!["Guides".to_string(), g.title.clone()],
             roadmap: None,
             path: format!("/v1/guides/{}", g.slug),
-            text: format!("{}\n\n{}", g.description, plain_text(&g.markdown)),
+            text: format!("{}\n\n{}", g.description, g.plain),
             context: String::new(),
             keywords: keywords.join("\n"),
         });
@@ -383,7 +349,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
             breadcrumbs: vec!["Videos".to_string(), v.title.clone()],
             roadmap: None,
             path: format!("/v1/videos/{}", v.slug),
-            text: format!("{}\n\n{}", v.description, plain_text(&v.markdown)),
+            text: format!("{}\n\n{}", v.description, v.plain),
             context: String::new(),
             keywords: v.tags.join("\n"),
         });
