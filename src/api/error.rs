@@ -14,6 +14,33 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The methods every path answers: the API is read-only.
+pub const ALLOW: &str = "GET, HEAD, OPTIONS";
+
+/// The problem `type` and `title` of a status, for errors that carry nothing more
+/// specific. Clients switch on `type`, so each status the API answers has its own.
+pub fn kind_and_title(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("/problems/bad-request", "Bad request"),
+        401 => ("/problems/unauthorized", "Unauthorized"),
+        403 => ("/problems/forbidden", "Forbidden"),
+        404 => ("/problems/not-found", "Not found"),
+        405 => ("/problems/method-not-allowed", "Method not allowed"),
+        406 => ("/problems/not-acceptable", "Not acceptable"),
+        408 => ("/problems/request-timeout", "Request timeout"),
+        413 => ("/problems/payload-too-large", "Payload too large"),
+        414 => ("/problems/uri-too-long", "URI too long"),
+        429 => ("/problems/too-many-requests", "Too many requests"),
+        431 => (
+            "/problems/headers-too-large",
+            "Request header fields too large",
+        ),
+        503 => ("/problems/unavailable", "Service unavailable"),
+        500..=599 => ("/problems/internal", "Internal error"),
+        _ => ("about:blank", "Error"),
+    }
+}
+
 /// A problem detail (RFC 9457).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -62,8 +89,8 @@ pub enum ApiError {
     /// No route matches the request path.
     #[error("no resource at this path")]
     NoRoute,
-    /// The API is read-only: only GET (and CORS preflight) is served.
-    #[error("method {0} is not allowed; this API only answers GET")]
+    /// The API is read-only: only GET, HEAD and OPTIONS are served.
+    #[error("method {0} is not allowed; this API is read-only and answers GET, HEAD and OPTIONS")]
     MethodNotAllowed(String),
     /// A query or path parameter could not be parsed or is out of range.
     #[error("{detail}")]
@@ -71,6 +98,15 @@ pub enum ApiError {
     /// No content has been published yet.
     #[error("{0}")]
     NotReady(String),
+    /// The `Accept` header excludes every representation the resource has.
+    #[error(
+        "this resource is available as {available}; the Accept header `{accept}` allows none of them"
+    )]
+    NotAcceptable { accept: String, available: String },
+    /// An answer of the HTTP layer itself (framework, middleware, request limits), turned
+    /// into a problem document by [`super::http`]: the status decides `type` and `title`.
+    #[error("{detail}")]
+    Http { status: StatusCode, detail: String },
     /// A fault of ours (an index read failed); the detail is logged, not hidden.
     #[error("internal error: {0}")]
     Internal(String),
@@ -107,13 +143,11 @@ impl ApiError {
 
     fn kind_and_title(&self) -> (&'static str, &'static str) {
         match self {
-            ApiError::NotFound { .. } | ApiError::NoRoute => ("/problems/not-found", "Not found"),
             ApiError::InvalidParameter { .. } => {
                 ("/problems/invalid-parameter", "Invalid parameter")
             }
-            ApiError::MethodNotAllowed(_) => ("/problems/method-not-allowed", "Method not allowed"),
             ApiError::NotReady(_) => ("/problems/not-ready", "Not ready"),
-            ApiError::Internal(_) => ("/problems/internal", "Internal error"),
+            _ => kind_and_title(self.status_code()),
         }
     }
 
@@ -142,8 +176,8 @@ impl ApiError {
         });
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if let ApiError::MethodNotAllowed(_) = self {
-            response.insert_header((header::ALLOW, HeaderValue::from_static("GET, OPTIONS")));
+        if self.status_code() == StatusCode::METHOD_NOT_ALLOWED {
+            response.insert_header((header::ALLOW, HeaderValue::from_static(ALLOW)));
         }
         response.body(body)
     }
@@ -156,7 +190,9 @@ impl ResponseError for ApiError {
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Http { status, .. } => *status,
         }
     }
 

@@ -1,7 +1,8 @@
-//! `ETag` / `If-None-Match` for every successful GET.
+//! `ETag` / `If-None-Match` for every successful GET, and HEAD.
 //!
-//! The tag is a hash of the response body, so it is derived from exactly what the
-//! response returns: a topic's tag changes when that topic (or its place in the tree,
+//! The tag is a hash of the response body as sent (after compression), so each
+//! representation (JSON, markdown, each content encoding) has its own strong tag, and it
+//! is derived from exactly what the response returns: a topic's tag changes when that topic (or its place in the tree,
 //! or its "also in" list) changes and at no other reload. Responses are small JSON
 //! documents, so buffering them to hash costs little; the event stream and the docs
 //! assets are passed through untouched.
@@ -25,22 +26,34 @@ pub async fn etag(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    // HEAD is GET without the body: caches and link checkers use it to read
-    // validators (`ETag`, `Last-Modified`) cheaply.
-    let head = req.method() == Method::HEAD;
-    if head {
+    // HEAD is GET without the body: caches and link checkers use it to read validators
+    // (`ETag`, `Last-Modified`) and the length cheaply. The handlers answer it as a GET;
+    // the HTTP/1 encoder knows the request was a HEAD, keeps the GET's `Content-Length`
+    // and sends no body.
+    if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
     }
-    let res = etag_get(req, next).await?;
-    if !head {
-        return Ok(res);
+    etag_get(req, next).await
+}
+
+/// Adds `Accept` and `Accept-Encoding` to `Vary`, keeping what other layers put there
+/// (`Origin` from CORS): responses differ by both request headers.
+fn vary(headers: &mut header::HeaderMap) {
+    let mut names: Vec<String> = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    for wanted in ["Accept", "Accept-Encoding"] {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(wanted)) {
+            names.push(wanted.to_owned());
+        }
     }
-    let (req, res) = res.into_parts();
-    let mut builder = HttpResponse::build(res.status());
-    for (name, value) in res.headers().iter() {
-        builder.append_header((name.clone(), value.clone()));
+    if let Ok(value) = HeaderValue::from_str(&names.join(", ")) {
+        headers.insert(header::VARY, value);
     }
-    Ok(ServiceResponse::new(req, builder.finish()))
 }
 
 async fn etag_get(
@@ -84,10 +97,14 @@ async fn etag_get(
     if if_none_match.is_some_and(|v| matches(&v, &tag)) {
         let mut not_modified = HttpResponse::NotModified();
         not_modified.insert_header((header::ETAG, tag_value));
-        return Ok(ServiceResponse::new(req, not_modified.finish()));
+        let mut response = not_modified.finish();
+        vary(response.headers_mut());
+        return Ok(ServiceResponse::new(req, response));
     }
     head.insert_header((header::ETAG, tag_value));
-    Ok(ServiceResponse::new(req, head.body(bytes)))
+    let mut response = head.body(bytes);
+    vary(response.headers_mut());
+    Ok(ServiceResponse::new(req, response))
 }
 
 #[cfg(test)]

@@ -5,11 +5,13 @@
 //! resource; [`app`] assembles them with the middleware, and is what both `serve` and
 //! the integration tests run.
 
+pub mod conn;
 pub mod dto;
 pub mod error;
 pub mod etag;
 pub mod guides;
 pub mod health;
+pub mod http;
 pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
@@ -28,7 +30,7 @@ use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::middleware::{Compress, Logger};
+use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -123,10 +125,14 @@ pub fn app(
             let call = srv.call(req);
             async move { call.await.map(problem_instance) }
         })
-        .wrap(actix_web::middleware::from_fn(etag::etag))
+        .wrap(from_fn(http::acceptable))
         .wrap(Compress::default())
+        // Outside compression: each encoding of a response is its own representation,
+        // with its own tag.
+        .wrap(from_fn(etag::etag))
         .wrap(metrics)
         .wrap(cors())
+        .wrap(from_fn(http::conform))
         .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms"#))
 }
 
@@ -184,9 +190,15 @@ fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::E
     ApiError::invalid(named_parameter(&message, "path"), message).into()
 }
 
-/// Anything no route took: a 405 for a method other than GET (HEAD arrives here as GET; every resource is
-/// read-only, so that holds for any path), else a 404.
+/// Anything no route took. Every resource is read-only, so for any path: `OPTIONS`
+/// lists the methods (a CORS preflight never gets here, the CORS layer answers it),
+/// other methods than GET (HEAD arrives here as GET) are a 405, and a GET is a 404.
 async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if req.method() == Method::OPTIONS {
+        return Ok(HttpResponse::NoContent()
+            .insert_header((header::ALLOW, error::ALLOW))
+            .finish());
+    }
     if req.method() != Method::GET {
         return Err(ApiError::MethodNotAllowed(req.method().to_string()));
     }

@@ -19,6 +19,9 @@ pub fn wants(req: &HttpRequest, mime: &str) -> bool {
         .any(|part| part.trim().split(';').next().unwrap_or("").trim() == mime)
 }
 
+/// What a document can be answered as.
+pub const DOCUMENT_TYPES: &[&str] = &["application/json", "text/markdown", "text/plain"];
+
 /// A document as JSON, markdown or plain text, as the request asks.
 pub fn document<T: Serialize>(
     req: &HttpRequest,
@@ -44,9 +47,8 @@ pub fn document<T: Serialize>(
             response.headers_mut().insert(header::LAST_MODIFIED, value);
         }
     }
-    response.headers_mut().insert(
-        header::VARY,
-        header::HeaderValue::from_static("Accept, Accept-Encoding"),
-    );
+    response
+        .extensions_mut()
+        .insert(super::http::Representations(DOCUMENT_TYPES));
     response
 }

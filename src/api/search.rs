@@ -388,7 +388,11 @@ pub async fn lookup(
         resources: topic.resources.iter().take(5).map(Into::into).collect(),
         also_in: titles.elsewhere(roadmap, topic),
     };
-    Ok(respond(&req, &lookup))
+    let mut response = respond(&req, &lookup);
+    response
+        .extensions_mut()
+        .insert(super::http::Representations(negotiate::DOCUMENT_TYPES));
+    Ok(response)
 }
 
 /// Renders the look-up as the `Accept` header asks: markdown or plain text for

@@ -1,0 +1,314 @@
+//! HTTP done right, on the real server: HEAD, OPTIONS and 405 with `Allow`, one ETag per
+//! representation with `Vary`, 406, and a problem document for every error whoever
+//! answers it (request limits, CORS, the docs service, the framework).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use common::TestServer;
+use reqwest::Method;
+use reqwest::blocking::Response;
+use serde_json::Value;
+
+fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::fixture("layout-2023"))
+}
+
+fn header(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Asserts a problem document with `status` and returns it.
+fn problem(response: Response, status: u16, what: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "{what}");
+    assert_eq!(
+        common::content_type(&response),
+        "application/problem+json",
+        "{what}"
+    );
+    let body: Value = response
+        .json()
+        .unwrap_or_else(|e| panic!("{what}: problem is not JSON: {e}"));
+    assert_eq!(body["status"], status, "{what}: {body}");
+    for member in ["type", "title", "detail"] {
+        assert!(body[member].is_string(), "{what}: no {member} in {body}");
+    }
+    body
+}
+
+#[test]
+fn head_carries_the_headers_and_length_of_get() {
+    let server = server();
+    for path in [
+        "/v1/roadmaps",
+        "/v1/roadmaps/web-basics",
+        "/v1/roadmaps/web-basics/topics",
+        "/openapi.json",
+        "/healthz",
+    ] {
+        let get = server.get(path);
+        assert_eq!(get.status().as_u16(), 200, "GET {path}");
+        let get_length = header(&get, "content-length");
+        let get_etag = header(&get, "etag");
+        let get_type = header(&get, "content-type");
+        let body = get.bytes().expect("GET body");
+        let head = server.client().head(server.url(path)).send().expect("HEAD");
+        assert_eq!(head.status().as_u16(), 200, "HEAD {path}");
+        assert_eq!(header(&head, "content-length"), get_length, "HEAD {path}");
+        assert_eq!(
+            get_length.as_deref(),
+            Some(body.len().to_string().as_str()),
+            "GET {path}: Content-Length is the body's"
+        );
+        assert_eq!(header(&head, "etag"), get_etag, "HEAD {path}");
+        assert_eq!(header(&head, "content-type"), get_type, "HEAD {path}");
+        assert!(head.bytes().expect("HEAD body").is_empty(), "HEAD {path}");
+    }
+}
+
+#[test]
+fn options_answers_with_the_allowed_methods() {
+    let server = server();
+    for path in ["/v1/roadmaps", "/v1/search", "/healthz"] {
+        let response = server
+            .client()
+            .request(Method::OPTIONS, server.url(path))
+            .send()
+            .expect("OPTIONS");
+        assert_eq!(response.status().as_u16(), 204, "OPTIONS {path}");
+        let allow = header(&response, "allow").unwrap_or_default();
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            assert!(allow.contains(method), "OPTIONS {path}: Allow {allow}");
+        }
+    }
+}
+
+#[test]
+fn other_methods_are_405_problems_listing_get_and_head() {
+    let server = server();
+    for method in [Method::POST, Method::PUT, Method::DELETE, Method::PATCH] {
+        let response = server
+            .client()
+            .request(method.clone(), server.url("/v1/roadmaps"))
+            .send()
+            .expect("request");
+        let allow = header(&response, "allow").unwrap_or_default();
+        assert!(
+            allow.contains("GET") && allow.contains("HEAD"),
+            "{method}: {allow}"
+        );
+        problem(response, 405, &format!("{method} /v1/roadmaps"));
+    }
+}
+
+#[test]
+fn each_representation_has_its_own_etag_and_responses_vary() {
+    let server = server();
+    let client = server.client();
+    let url = server.url("/v1/roadmaps");
+    let identity = client.get(&url).send().expect("GET");
+    let gzip = client
+        .get(&url)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .expect("GET gzip");
+    assert_eq!(header(&gzip, "content-encoding").as_deref(), Some("gzip"));
+    let identity_tag = header(&identity, "etag").expect("ETag");
+    let gzip_tag = header(&gzip, "etag").expect("ETag of gzip");
+    assert_ne!(identity_tag, gzip_tag);
+    for response in [&identity, &gzip] {
+        let vary = header(response, "vary").unwrap_or_default().to_lowercase();
+        assert!(
+            vary.contains("accept-encoding") && vary.split(',').any(|v| v.trim() == "accept"),
+            "Vary: {vary}"
+        );
+    }
+    // The gzip tag does not validate the identity representation, its own tag does.
+    let other = client
+        .get(&url)
+        .header("If-None-Match", &gzip_tag)
+        .send()
+        .expect("GET");
+    assert_eq!(other.status().as_u16(), 200);
+    let same = client
+        .get(&url)
+        .header("If-None-Match", &identity_tag)
+        .send()
+        .expect("GET");
+    assert_eq!(same.status().as_u16(), 304);
+    assert_eq!(
+        header(&same, "etag").as_deref(),
+        Some(identity_tag.as_str())
+    );
+    // Markdown and JSON of one topic are two representations.
+    let topics = server.ok("/v1/roadmaps/web-basics/topics?flat=true&limit=1");
+    let topic = topics["items"][0]["path"].as_str().expect("a topic path");
+    let json = server.get(topic);
+    let markdown = client
+        .get(server.url(topic))
+        .header("Accept", "text/markdown")
+        .send()
+        .expect("GET markdown");
+    assert_eq!(common::content_type(&markdown), "text/markdown");
+    assert_ne!(header(&json, "etag"), header(&markdown, "etag"));
+}
+
+#[test]
+fn unacceptable_media_types_are_406_problems() {
+    let server = server();
+    let client = server.client();
+    let response = client
+        .get(server.url("/v1/roadmaps"))
+        .header("Accept", "application/xml")
+        .send()
+        .expect("GET");
+    let body = problem(response, 406, "Accept: application/xml");
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("application/json"))
+    );
+    // A topic lists its three representations.
+    let topics = server.ok("/v1/roadmaps/web-basics/topics?flat=true&limit=1");
+    let topic = topics["items"][0]["path"].as_str().expect("a topic path");
+    let response = client
+        .get(server.url(topic))
+        .header("Accept", "image/png")
+        .send()
+        .expect("GET");
+    let body = problem(response, 406, "Accept: image/png");
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("text/markdown") && detail.contains("text/plain"));
+    // Wildcards, lists and quality values are honoured.
+    for accept in ["*/*", "application/*", "text/html, application/json;q=0.1"] {
+        let response = client
+            .get(server.url("/v1/roadmaps"))
+            .header("Accept", accept)
+            .send()
+            .expect("GET");
+        assert_eq!(response.status().as_u16(), 200, "Accept: {accept}");
+    }
+}
+
+#[test]
+fn oversized_requests_are_problems_with_their_status() {
+    let server = server();
+    let client = server.client();
+    let long = "a".repeat(20_000);
+    let response = client
+        .get(server.url(&format!("/v1/search?q={long}")))
+        .send()
+        .expect("GET");
+    let body = problem(response, 414, "long URI");
+    assert!(
+        body.get("instance").is_none(),
+        "a 414 does not echo the URI"
+    );
+
+    let mut request = client.get(server.url("/v1/roadmaps"));
+    for i in 0..80 {
+        request = request.header(format!("x-filler-{i}"), "x");
+    }
+    problem(request.send().expect("GET"), 431, "80 headers");
+    let response = client
+        .get(server.url("/v1/roadmaps"))
+        .header("x-big", "b".repeat(40_000))
+        .send()
+        .expect("GET");
+    problem(response, 431, "a 40 kB header");
+
+    let response = client
+        .post(server.url("/v1/roadmaps"))
+        .body(vec![b'x'; 200_000])
+        .send()
+        .expect("POST");
+    problem(response, 413, "a 200 kB body");
+}
+
+#[test]
+fn framework_errors_are_problems() {
+    let server = server();
+    let client = server.client();
+    // A preflight for a method the API does not allow: the CORS layer denies it.
+    let response = client
+        .request(Method::OPTIONS, server.url("/v1/roadmaps"))
+        .header("Origin", "https://example.org")
+        .header("Access-Control-Request-Method", "DELETE")
+        .send()
+        .expect("OPTIONS");
+    assert!(response.status().is_client_error());
+    let status = response.status().as_u16();
+    problem(response, status, "denied preflight");
+    // The docs service's own 404s.
+    for path in ["/docs/nope.js", "/docs/../../etc/passwd", "/docs/%2e%2e/x"] {
+        let response = server.get(path);
+        let status = response.status().as_u16();
+        assert!((400..500).contains(&status), "{path}: {status}");
+        problem(response, status, path);
+    }
+    // Unknown paths.
+    let body = problem(server.get("/nope"), 404, "/nope");
+    assert_eq!(body["instance"], "/nope");
+}
+
+/// Sends raw bytes and returns the raw answer (the connection is closed by the server
+/// or after the timeout).
+fn raw(server: &TestServer, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    // The server may answer and close before the whole request is written.
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn malformed_requests_get_a_problem() {
+    let server = server();
+    let answer = raw(
+        server,
+        b"GET /v1/roadmaps HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.to_lowercase().contains("application/problem+json"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn heads_larger_than_the_parser_takes_get_a_problem() {
+    let server = server();
+    let mut request = b"GET /v1/search?q=".to_vec();
+    request.extend(std::iter::repeat_n(b'a', 200_000));
+    request.extend_from_slice(b" HTTP/1.1\r\nHost: x\r\n\r\n");
+    let answer = raw(server, &request);
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+    assert!(
+        answer.to_lowercase().contains("application/problem+json"),
+        "{answer}"
+    );
+    let mut request = b"GET /v1/roadmaps HTTP/1.1\r\nHost: x\r\n".to_vec();
+    for i in 0..120 {
+        request.extend_from_slice(format!("x-filler-{i}: x\r\n").as_bytes());
+    }
+    request.extend_from_slice(b"\r\n");
+    let answer = raw(server, &request);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(
+        answer.to_lowercase().contains("application/problem+json"),
+        "{answer}"
+    );
+}
