@@ -384,7 +384,7 @@ fn guides_are_newest_first_and_filterable() {
         );
         for guide in &guides {
             let detail = server.ok(str_of(guide, "path"));
-            assert_eq!(detail["slug"], guide["slug"]);
+            assert_eq!(detail["id"], guide["id"]);
             assert_eq!(detail["title"], guide["title"]);
             assert!(detail["markdown"].is_string() && detail["html"].is_string());
             assert!(detail.get("extra").is_some() && detail.get("seo").is_some());
@@ -424,7 +424,7 @@ fn videos_and_question_groups() {
     each_layout(|server| {
         for video in all_items(server, "/v1/videos") {
             let detail = server.ok(str_of(&video, "path"));
-            assert_eq!(detail["slug"], video["slug"]);
+            assert_eq!(detail["id"], video["id"]);
             assert!(detail["markdown"].is_string() && detail["html"].is_string());
         }
         for group in all_items(server, "/v1/question-groups") {
@@ -761,12 +761,12 @@ fn layout_2023_as_documented() {
 
     let guides = all_items(server, "/v1/guides");
     assert_eq!(
-        guides.iter().map(|g| str_of(g, "slug")).collect::<Vec<_>>(),
+        guides.iter().map(|g| str_of(g, "id")).collect::<Vec<_>>(),
         ["http-caching-explained", "choosing-a-database"]
     );
     let by_author = server.ok("/v1/guides?author=ada%20writer");
     assert_eq!(by_author["total"], 1);
-    assert_eq!(by_author["items"][0]["slug"], "http-caching-explained");
+    assert_eq!(by_author["items"][0]["id"], "http-caching-explained");
     assert_eq!(
         server.ok("/v1/guides/choosing-a-database")["date"],
         "2023-07-01"
@@ -843,11 +843,11 @@ fn layout_2025_as_documented() {
 
     let guides = all_items(server, "/v1/guides");
     assert_eq!(
-        guides.iter().map(|g| str_of(g, "slug")).collect::<Vec<_>>(),
+        guides.iter().map(|g| str_of(g, "id")).collect::<Vec<_>>(),
         ["backend-checklist", "sql-vs-nosql"]
     );
     let by_author = server.ok("/v1/guides?author=JANE%20DOE");
-    assert_eq!(by_author["items"][0]["slug"], "sql-vs-nosql");
+    assert_eq!(by_author["items"][0]["id"], "sql-vs-nosql");
     assert_eq!(by_author["total"], 1);
     let checklist = server.ok("/v1/guides/backend-checklist");
     assert!(checklist["extra"].is_object());

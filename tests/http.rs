@@ -312,3 +312,174 @@ fn heads_larger_than_the_parser_takes_get_a_problem() {
         "{answer}"
     );
 }
+
+/// The values of the `Kind` enum, as the OpenAPI document declares them.
+fn kinds() -> Vec<String> {
+    let doc = serde_json::to_value(roadmap_api::api::openapi::openapi()).expect("document");
+    doc["components"]["schemas"]["Kind"]["enum"]
+        .as_array()
+        .expect("Kind is an enum")
+        .iter()
+        .map(|v| v.as_str().expect("a name").to_owned())
+        .collect()
+}
+
+fn assert_resource(value: &Value, kind: &str, what: &str) {
+    assert!(
+        value["id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{what}: no id in {value}"
+    );
+    assert_eq!(value["kind"], kind, "{what}: {value}");
+}
+
+/// `2025-07-01T10:00:00.123Z`: RFC 3339 in UTC.
+fn assert_rfc3339(value: &Value, what: &str) {
+    let text = value.as_str().unwrap_or_else(|| panic!("{what}: {value}"));
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
+    assert!(
+        text.len() >= 20
+            && digits(0..4)
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes[10] == b'T'
+            && bytes[13] == b':'
+            && text.ends_with('Z'),
+        "{what}: `{text}` is not RFC 3339"
+    );
+}
+
+fn assert_three_decimals(value: &Value, what: &str) {
+    let text = value.to_string();
+    let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+    assert!(
+        value.is_number() && decimals <= 3,
+        "{what}: {text} has {decimals} decimals"
+    );
+}
+
+#[test]
+fn one_shape_per_concept() {
+    let kinds = kinds();
+    for kind in [
+        "roadmap",
+        "bestPractice",
+        "topic",
+        "faq",
+        "guide",
+        "video",
+        "question",
+        "questionGroup",
+    ] {
+        assert!(
+            kinds.contains(&kind.to_owned()),
+            "Kind lacks {kind}: {kinds:?}"
+        );
+    }
+    for layout in ["layout-2023", "layout-2025"] {
+        let server = TestServer::fixture(layout);
+        let roadmaps = server.ok("/v1/roadmaps");
+        for roadmap in roadmaps["items"].as_array().expect("items") {
+            assert_resource(roadmap, "roadmap", "roadmap summary");
+            let path = roadmap["path"].as_str().expect("path");
+            assert_resource(&server.ok(path), "roadmap", "roadmap");
+            let topics = server.ok(&format!("{path}/topics?flat=true&limit=100"));
+            for topic in topics["items"].as_array().expect("items") {
+                assert_resource(topic, "topic", "topic list item");
+            }
+            if let Some(first) = topics["items"][0]["path"].as_str() {
+                let topic = server.ok(first);
+                assert_resource(&topic, "topic", "topic");
+                for other in topic["alsoIn"].as_array().expect("alsoIn") {
+                    assert!(
+                        kinds.contains(&other["roadmapKind"].as_str().unwrap_or("").to_owned())
+                    );
+                }
+            }
+            let faqs = server.ok(&format!("{path}/faqs?limit=100"));
+            for faq in faqs["items"].as_array().expect("items") {
+                assert_resource(faq, "faq", "FAQ entry");
+                assert!(
+                    faq["html"].as_str().is_some_and(|h| h.starts_with('<')),
+                    "{faq}"
+                );
+            }
+            for related in server.ok(&format!("{path}/related"))["items"]
+                .as_array()
+                .expect("items")
+            {
+                assert_resource(related, "roadmap", "related roadmap");
+            }
+        }
+        for practice in server.ok("/v1/best-practices")["items"]
+            .as_array()
+            .expect("items")
+        {
+            assert_resource(practice, "bestPractice", "best practice");
+        }
+        for (list, kind) in [
+            ("/v1/guides", "guide"),
+            ("/v1/videos", "video"),
+            ("/v1/question-groups", "questionGroup"),
+        ] {
+            for item in server.ok(list)["items"].as_array().expect("items") {
+                assert_resource(item, kind, list);
+                let detail = server.ok(item["path"].as_str().expect("path"));
+                assert_resource(&detail, kind, list);
+                for question in detail["questions"].as_array().into_iter().flatten() {
+                    assert_resource(question, "question", "question");
+                }
+            }
+        }
+        assert_rfc3339(&server.ok("/readyz")["publishedAt"], "/readyz publishedAt");
+        let status = server.ok("/v1/status");
+        assert_rfc3339(&status["publishedAt"], "/v1/status publishedAt");
+        for diagnostic in status["diagnostics"].as_array().expect("diagnostics") {
+            assert!(
+                ["error", "warning", "info"]
+                    .contains(&diagnostic["severity"].as_str().unwrap_or(""))
+            );
+        }
+    }
+
+    let content =
+        TestServer::start(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let search = content.ok("/v1/search?q=kubernetes");
+    assert_three_decimals(&search["tookMs"], "search tookMs");
+    for facet in search["facets"]["kind"].as_array().expect("kind facet") {
+        // Words people read: capitalised, no camelCase (`Best practice`, `FAQ`).
+        let label = facet["label"].as_str().expect("label");
+        assert!(label.starts_with(|c: char| c.is_uppercase()), "{facet}");
+        let camel = label
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+        assert!(!camel, "{facet}");
+    }
+    for facet in search["facets"]["roadmap"]
+        .as_array()
+        .expect("roadmap facet")
+    {
+        let id = facet["value"].as_str().expect("value");
+        let title = content
+            .ok(&format!("/v1/roadmaps/{id}"))
+            .get("title")
+            .cloned()
+            .or_else(|| Some(content.ok(&format!("/v1/best-practices/{id}"))["title"].clone()));
+        assert_eq!(Some(facet["label"].clone()), title, "{facet}");
+    }
+    let suggest = content.ok("/v1/suggest?q=kube");
+    assert_three_decimals(&suggest["tookMs"], "suggest tookMs");
+    let from_suggest = &suggest["items"][0]["alsoIn"][0];
+    let topic = content.ok(suggest["items"][0]["path"].as_str().expect("path"));
+    let from_topic = &topic["alsoIn"][0];
+    let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert!(
+        keys(from_topic).is_some(),
+        "the topic has other roadmaps: {topic}"
+    );
+    assert_eq!(keys(from_suggest), keys(from_topic), "one alsoIn shape");
+    assert_eq!(suggest["items"][0]["alsoIn"], topic["alsoIn"]);
+    let lookup = content.ok("/v1/lookup?term=kubernetes");
+    assert_eq!(keys(&lookup["alsoIn"][0]), keys(from_topic));
+}

@@ -4,27 +4,45 @@
 //! Every field is camelCase; a value the content does not have is `null`, never missing,
 //! so clients see one shape per type.
 
+use std::time::SystemTime;
+
 use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 
 use crate::content::{self, Extra, RoadmapKind};
+pub use crate::search::Kind;
 
-/// The collection a roadmap-shaped document belongs to: roadmaps and best practices
-/// share one shape and one set of endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum CollectionKind {
-    Roadmap,
-    BestPractice,
+/// The [`Kind`] of a roadmap-shaped document: roadmaps and best practices share one
+/// shape and one set of endpoints.
+pub fn collection_kind(kind: RoadmapKind) -> Kind {
+    match kind {
+        RoadmapKind::Roadmap => Kind::Roadmap,
+        RoadmapKind::BestPractice => Kind::BestPractice,
+    }
 }
 
-impl From<RoadmapKind> for CollectionKind {
-    fn from(kind: RoadmapKind) -> CollectionKind {
-        match kind {
-            RoadmapKind::Roadmap => CollectionKind::Roadmap,
-            RoadmapKind::BestPractice => CollectionKind::BestPractice,
-        }
-    }
+/// A time as RFC 3339 (`2025-07-01T10:00:00.123Z`, UTC, milliseconds): the one
+/// timestamp format of the API.
+pub fn rfc3339(time: SystemTime) -> String {
+    let time = OffsetDateTime::from(time.max(SystemTime::UNIX_EPOCH));
+    let millis = time.replace_nanosecond(time.millisecond() as u32 * 1_000_000);
+    millis
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| String::from("1970-01-01T00:00:00Z"))
+}
+
+/// [`rfc3339`] of a time given as milliseconds since the Unix epoch.
+pub fn rfc3339_millis(millis: u64) -> String {
+    rfc3339(SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(millis))
+}
+
+/// A duration in milliseconds with at most three decimals (microseconds): finer
+/// digits are noise, and fifteen of them are unreadable.
+pub fn millis(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 /// API path of a roadmap or best practice collection.
@@ -85,7 +103,8 @@ pub struct RoadmapSummary {
     /// Stable id, also the folder name in the content.
     #[schema(example = "backend")]
     pub id: String,
-    pub kind: CollectionKind,
+    #[schema(example = "roadmap")]
+    pub kind: Kind,
     #[schema(example = "Backend Developer")]
     pub title: String,
     #[schema(example = "Step by step guide to becoming a modern backend developer in 2025")]
@@ -127,11 +146,21 @@ pub struct IntroQuestion {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Faq {
+    /// `<roadmap id>#faq-<n>`, numbered from 1 in page order (the id of its search hits).
+    #[schema(example = "backend#faq-1")]
+    pub id: String,
+    #[schema(example = "faq")]
+    pub kind: Kind,
     #[schema(example = "What is Backend Development?")]
     pub question: String,
     /// Markdown paragraphs, in order.
     #[schema(example = json!(["Backend web development is the part of web development that deals with the server-side of a web application."]))]
     pub answer: Vec<String>,
+    /// `answer` rendered to sanitized HTML.
+    #[schema(
+        example = "<p>Backend web development is the part of web development that deals with the server-side of a web application.</p>"
+    )]
+    pub html: String,
 }
 
 /// A roadmap that a roadmap page recommends next.
@@ -140,6 +169,8 @@ pub struct Faq {
 pub struct RelatedRoadmap {
     #[schema(example = "golang")]
     pub id: String,
+    #[schema(example = "roadmap")]
+    pub kind: Kind,
     #[schema(example = "Go Developer")]
     pub title: String,
     #[schema(example = "Go")]
@@ -156,7 +187,8 @@ pub struct RelatedRoadmap {
 pub struct RoadmapDetail {
     #[schema(example = "backend")]
     pub id: String,
-    pub kind: CollectionKind,
+    #[schema(example = "roadmap")]
+    pub kind: Kind,
     #[schema(example = "Backend Developer")]
     pub title: String,
     #[schema(example = "Step by step guide to becoming a modern backend developer in 2025")]
@@ -241,6 +273,8 @@ pub struct TopicTree {
 pub struct TopicListItem {
     #[schema(example = "apis/authentication/jwt")]
     pub id: String,
+    #[schema(example = "topic")]
+    pub kind: Kind,
     /// The source's own id: a control name (2023 layout) or a node id (2025 layout).
     #[schema(example = "104-apis:authentication:jwt")]
     pub source_id: Option<String>,
@@ -298,7 +332,8 @@ pub struct AlsoIn {
     pub roadmap_id: String,
     #[schema(example = "Full Stack Developer")]
     pub roadmap_title: String,
-    pub roadmap_kind: CollectionKind,
+    #[schema(example = "roadmap")]
+    pub roadmap_kind: Kind,
     #[schema(example = "jwt")]
     pub topic_id: String,
     #[schema(example = "/v1/roadmaps/full-stack/topics/jwt")]
@@ -312,12 +347,15 @@ pub struct TopicDetail {
     /// Readable id, unique within the roadmap.
     #[schema(example = "apis/authentication/jwt")]
     pub id: String,
+    #[schema(example = "topic")]
+    pub kind: Kind,
     /// The source's own id: a control name (2023 layout) or a node id (2025 layout).
     #[schema(example = "104-apis:authentication:jwt")]
     pub source_id: Option<String>,
     #[schema(example = "backend")]
     pub roadmap_id: String,
-    pub roadmap_kind: CollectionKind,
+    #[schema(example = "roadmap")]
+    pub roadmap_kind: Kind,
     #[schema(example = "JWT")]
     pub title: String,
     /// Markdown body without the title line and without the resource list.
@@ -353,8 +391,11 @@ pub struct TopicDetail {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GuideSummary {
+    /// The guide's slug (its file name).
     #[schema(example = "basics-of-authentication")]
-    pub slug: String,
+    pub id: String,
+    #[schema(example = "guide")]
+    pub kind: Kind,
     #[schema(example = "Basics of Authentication")]
     pub title: String,
     #[schema(example = "Learn the basics of authentication and authorization.")]
@@ -392,8 +433,11 @@ pub struct GuideDetail {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VideoSummary {
+    /// The video's slug (its file name).
     #[schema(example = "dns-explained")]
-    pub slug: String,
+    pub id: String,
+    #[schema(example = "video")]
+    pub kind: Kind,
     #[schema(example = "DNS and how does it work?")]
     pub title: String,
     #[schema(example = "Learn what DNS is and how a domain name is resolved.")]
@@ -432,6 +476,8 @@ pub struct VideoDetail {
 pub struct QuestionGroupSummary {
     #[schema(example = "javascript")]
     pub id: String,
+    #[schema(example = "questionGroup")]
+    pub kind: Kind,
     #[schema(example = "JavaScript Questions")]
     pub title: String,
     #[schema(example = "Test, rate and improve your JavaScript knowledge with these questions.")]
@@ -454,6 +500,11 @@ pub struct QuestionGroupSummary {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
+    /// `<group id>#q-<n>`, numbered from 1 in group order (the id of its search hits).
+    #[schema(example = "javascript#q-1")]
+    pub id: String,
+    #[schema(example = "question")]
+    pub kind: Kind,
     #[schema(example = "What is the difference between var, let and const?")]
     pub question: String,
     /// The answer as markdown.
@@ -500,7 +551,7 @@ pub struct Ready {
     /// Content version (hash of the files served).
     #[schema(example = "3f9a1c0b2d4e")]
     pub version: String,
-    /// When the served content was published (RFC 7231 date).
-    #[schema(example = "Tue, 01 Jul 2025 10:00:00 GMT")]
+    /// When the served content was published (RFC 3339).
+    #[schema(example = "2025-07-01T10:00:00.000Z", format = DateTime)]
     pub published_at: String,
 }

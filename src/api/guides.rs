@@ -5,7 +5,7 @@ use actix_web::web::{self, Json};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::dto::{GuideDetail, GuideSummary};
+use super::dto::{GuideDetail, GuideSummary, Kind};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -43,7 +43,8 @@ impl GuideFilter {
 
 fn summary(guide: &Guide) -> GuideSummary {
     GuideSummary {
-        slug: guide.slug.clone(),
+        id: guide.slug.clone(),
+        kind: Kind::Guide,
         title: guide.title.clone(),
         description: guide.description.clone(),
         author: guide.author.clone(),
@@ -81,7 +82,7 @@ pub async fn list(
     operation_id = "getGuide",
     summary = "Get a guide",
     description = "One guide with its body as markdown and as sanitized HTML.",
-    params(("slug" = String, Path, description = "Slug of the guide (its file name).", example = "basics-of-authentication")),
+    params(("id" = String, Path, description = "Id of the guide: its slug (file name).", example = "basics-of-authentication")),
     responses(
         (status = 200, description = "The guide. `Accept: text/markdown` gives its markdown, `Accept: text/plain` its plain text; `Last-Modified` is its file's time.", content(
             (GuideDetail = "application/json"),
@@ -91,7 +92,7 @@ pub async fn list(
         (status = 404, response = NotFound),
     )
 )]
-#[get("/v1/guides/{slug}")]
+#[get("/v1/guides/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     slug: web::Path<String>,

@@ -1,13 +1,11 @@
 //! Probes for orchestrators: liveness (the process answers) and readiness (content is
 //! published and worth routing traffic to).
 
-use std::time::SystemTime;
-
 use actix_web::get;
 use actix_web::web::{self, Json};
 
 use super::AppState;
-use super::dto::{Health, Ready};
+use super::dto::{self, Health, Ready};
 use super::error::{ApiError, Unavailable};
 use crate::content::Catalog;
 
@@ -55,8 +53,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<Json<Ready>, ApiError>
     Ok(Json(Ready {
         status: "ready".to_owned(),
         version: snapshot.version.clone(),
-        // httpdate panics on times before the epoch (a badly set clock).
-        published_at: httpdate::fmt_http_date(snapshot.published_at.max(SystemTime::UNIX_EPOCH)),
+        published_at: dto::rfc3339(snapshot.published_at),
     }))
 }
 

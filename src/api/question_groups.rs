@@ -3,7 +3,7 @@
 use actix_web::get;
 use actix_web::web::{self, Json};
 
-use super::dto::{Question, QuestionGroupDetail, QuestionGroupSummary};
+use super::dto::{Kind, Question, QuestionGroupDetail, QuestionGroupSummary};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -12,6 +12,7 @@ use crate::content::QuestionGroup;
 fn summary(group: &QuestionGroup) -> QuestionGroupSummary {
     QuestionGroupSummary {
         id: group.id.clone(),
+        kind: Kind::QuestionGroup,
         title: group.title.clone(),
         description: group.description.clone(),
         brief_title: group.brief_title.clone(),
@@ -75,7 +76,10 @@ pub async fn get(
         questions: group
             .questions
             .iter()
-            .map(|question| Question {
+            .enumerate()
+            .map(|(n, question)| Question {
+                id: format!("{}#q-{}", group.id, n + 1),
+                kind: Kind::Question,
                 question: question.question.clone(),
                 html: question.html.clone(),
                 answer: question.answer.clone(),

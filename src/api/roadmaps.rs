@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{
-    self, Faq, IntroQuestion, RelatedRoadmap, RoadmapDetail, RoadmapLinks, RoadmapSummary,
+    self, Faq, IntroQuestion, Kind, RelatedRoadmap, RoadmapDetail, RoadmapLinks, RoadmapSummary,
 };
 use super::error::ApiError;
 use super::pagination::{Page, Window};
@@ -60,7 +60,7 @@ pub fn find<'a>(
 fn summary(roadmap: &Roadmap) -> RoadmapSummary {
     RoadmapSummary {
         id: roadmap.id.clone(),
-        kind: roadmap.kind.into(),
+        kind: dto::collection_kind(roadmap.kind),
         title: roadmap.title.clone(),
         description: roadmap.description.clone(),
         brief_title: roadmap.brief_title.clone(),
@@ -76,15 +76,31 @@ fn summary(roadmap: &Roadmap) -> RoadmapSummary {
 
 /// The FAQ as the roadmap page shows it: the intro question first (its markdown split
 /// into paragraphs, like the other answers), then the FAQ file's entries.
+///
+/// Ids number the entries from 1 in this order, as the search documents of FAQ entries
+/// do, so that a hit's id is the entry's id.
 fn faqs(roadmap: &Roadmap) -> impl Iterator<Item = Faq> + '_ {
-    let intro = roadmap.question.iter().map(|question| Faq {
-        question: question.title.clone(),
-        answer: paragraphs(&question.description),
+    let intro = roadmap.question.iter().map(|question| {
+        (
+            question.title.clone(),
+            paragraphs(&question.description),
+            question.html.clone(),
+        )
     });
-    intro.chain(roadmap.faqs.iter().map(|faq| Faq {
-        question: faq.question.clone(),
-        answer: faq.answer.clone(),
-    }))
+    let entries = roadmap
+        .faqs
+        .iter()
+        .map(|faq| (faq.question.clone(), faq.answer.clone(), faq.html.clone()));
+    intro
+        .chain(entries)
+        .enumerate()
+        .map(|(n, (question, answer, html))| Faq {
+            id: format!("{}#faq-{}", roadmap.id, n + 1),
+            kind: Kind::Faq,
+            question,
+            answer,
+            html,
+        })
 }
 
 fn paragraphs(markdown: &str) -> Vec<String> {
@@ -119,6 +135,7 @@ fn related(catalog: &Catalog, roadmap: &Roadmap) -> impl Iterator<Item = Related
             .unwrap_or(RoadmapKind::Roadmap);
         RelatedRoadmap {
             id: related.id.clone(),
+            kind: dto::collection_kind(kind),
             title: related.title.clone(),
             brief_title: related.brief_title.clone(),
             brief_description: related.brief_description.clone(),
@@ -146,7 +163,7 @@ pub fn detail(catalog: &Catalog, kind: RoadmapKind, id: &str) -> Result<RoadmapD
     let path = dto::roadmap_path(kind, &roadmap.id);
     Ok(RoadmapDetail {
         id: roadmap.id.clone(),
-        kind: kind.into(),
+        kind: dto::collection_kind(kind),
         title: roadmap.title.clone(),
         description: roadmap.description.clone(),
         brief_title: roadmap.brief_title.clone(),

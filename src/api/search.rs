@@ -12,8 +12,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::dto;
 use super::error::{ApiError, BadRequest, NotFound};
 use super::{AppState, negotiate};
+use crate::content::RoadmapKind;
 use crate::search::{
-    FacetCount, Facets, Highlight, Hit, Kind, RoadmapRef, SearchRequest, SearchResults, Suggestion,
+    FacetCount, Facets, Highlight, Hit, Kind, RoadmapRef, SearchRequest, SearchResults,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -114,7 +115,35 @@ struct LookupParams {
 #[serde(rename_all = "camelCase")]
 pub struct Suggestions {
     pub items: Vec<Suggestion>,
+    /// Server-side time, in milliseconds (three decimals at most).
+    #[schema(example = 0.042)]
     pub took_ms: f64,
+}
+
+/// One completion: a distinct title, where it stands first, and the same title in other
+/// roadmaps.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    #[schema(example = "Kubernetes")]
+    pub title: String,
+    #[schema(example = "topic")]
+    pub kind: Kind,
+    /// Roadmap › group › title of the first document with this title.
+    #[schema(example = json!(["DevOps Engineer", "Containers", "Kubernetes"]))]
+    pub breadcrumbs: Vec<String>,
+    #[schema(example = "/v1/roadmaps/devops/topics/kubernetes")]
+    pub path: String,
+    pub roadmap: Option<RoadmapRef>,
+    /// Topics of the same title in other roadmaps and best practices.
+    pub also_in: Vec<dto::AlsoIn>,
+}
+
+/// The roadmap-shaped collection an API path is in.
+fn collection_of(path: &str) -> Option<RoadmapKind> {
+    [RoadmapKind::Roadmap, RoadmapKind::BestPractice]
+        .into_iter()
+        .find(|&kind| path.starts_with(&format!("{}/", dto::collection_path(kind))))
 }
 
 /// The best topic for a term.
@@ -291,6 +320,7 @@ pub async fn search(
         .search(&request)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     results.version = snapshot.version.clone();
+    results.took_ms = dto::millis(results.took_ms);
     Ok(HttpResponse::Ok().json(results))
 }
 
@@ -315,10 +345,29 @@ pub async fn suggest(
     let q = text_param(&pairs, "q", true)?.unwrap_or_default();
     let limit = number(&pairs, "limit", 1, MAX_SUGGEST_LIMIT, DEFAULT_SUGGEST_LIMIT)?;
     let snapshot = state.store.current();
-    let items = snapshot.search.suggest(q, limit);
+    let titles = state.titles.for_catalog(&snapshot.catalog);
+    let items = snapshot
+        .search
+        .suggest(q, limit)
+        .into_iter()
+        .map(|s| {
+            let except = s
+                .roadmap
+                .as_ref()
+                .and_then(|r| collection_of(&s.path).map(|kind| (kind, r.id.as_str())));
+            Suggestion {
+                also_in: titles.titled(&s.title, except),
+                title: s.title,
+                kind: s.kind,
+                breadcrumbs: s.breadcrumbs,
+                path: s.path,
+                roadmap: s.roadmap,
+            }
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Suggestions {
         items,
-        took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        took_ms: dto::millis(started.elapsed().as_secs_f64() * 1000.0),
     }))
 }
 

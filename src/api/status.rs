@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -12,10 +12,10 @@ use serde::Serialize;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::{OpenApi, ToSchema};
 
-use super::AppState;
-use crate::content::Diagnostic;
-use crate::search::IndexStats;
-use crate::watch::{ChangeEvent, ReloadStatus};
+use super::{AppState, dto};
+use crate::content;
+use crate::search::{ChangedResource, Changes, IndexStats};
+use crate::watch;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/status", web::get().to(status))
@@ -25,7 +25,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     paths(status, events),
-    components(schemas(Status, Counts, ReloadStatus, ChangeEvent))
+    components(schemas(
+        Status,
+        Counts,
+        Diagnostic,
+        Severity,
+        ReloadStatus,
+        IndexStatus,
+        ChangeEvent,
+        Changes,
+        ChangedResource
+    ))
 )]
 pub struct StatusApi;
 
@@ -33,14 +43,147 @@ pub struct StatusApi;
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {
+    #[schema(example = 59)]
     pub roadmaps: usize,
+    #[schema(example = 6747)]
     pub topics: usize,
+    #[schema(example = 8)]
     pub best_practices: usize,
+    #[schema(example = 120)]
     pub guides: usize,
+    #[schema(example = 40)]
     pub videos: usize,
+    #[schema(example = 12)]
     pub question_groups: usize,
+    /// FAQ entries, the introduction questions included.
+    #[schema(example = 450)]
     pub faqs: usize,
+    #[schema(example = 7600)]
     pub search_documents: usize,
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    /// The file (or part of it) could not be used.
+    Error,
+    /// The file was used, but something in it is off.
+    Warning,
+    /// Worth knowing, nothing to fix (an empty optional file).
+    Info,
+}
+
+impl From<content::Severity> for Severity {
+    fn from(severity: content::Severity) -> Severity {
+        match severity {
+            content::Severity::Error => Severity::Error,
+            content::Severity::Warning => Severity::Warning,
+            content::Severity::Info => Severity::Info,
+        }
+    }
+}
+
+/// A problem found in a content file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// The file, relative to the content folder.
+    #[schema(example = "roadmaps/backend/content/100-internet/101-dns.md")]
+    pub file: String,
+    /// 1-based line, when the problem has one.
+    #[schema(example = 3)]
+    pub line: Option<usize>,
+    pub severity: Severity,
+    #[schema(example = "the file has no `# title` heading; the file name is used")]
+    pub message: String,
+}
+
+impl From<&content::Diagnostic> for Diagnostic {
+    fn from(diagnostic: &content::Diagnostic) -> Diagnostic {
+        Diagnostic {
+            file: diagnostic.file.to_string_lossy().into_owned(),
+            line: diagnostic.line,
+            severity: diagnostic.severity.into(),
+            message: diagnostic.message.clone(),
+        }
+    }
+}
+
+/// How reloads went.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReloadStatus {
+    /// Reloads that published a snapshot (the start-up load included).
+    #[schema(example = 3)]
+    pub reloads: u64,
+    /// Reloads that failed and kept the previous snapshot.
+    #[schema(example = 0)]
+    pub failures: u64,
+    /// When the last reload was attempted (RFC 3339).
+    #[schema(example = "2025-07-01T10:00:00.000Z", format = DateTime)]
+    pub last_reload_at: Option<String>,
+    /// How long the last reload took (load, index, publish), in milliseconds.
+    #[schema(example = 31.25)]
+    pub last_reload_ms: Option<f64>,
+    /// What the last published reload changed.
+    pub last_changes: Changes,
+    /// Why the last reload failed, when it did.
+    #[schema(example = json!(null))]
+    pub last_error: Option<String>,
+    /// Resources served from their last good version because their file is broken.
+    #[schema(example = json!(["roadmaps/backend"]))]
+    pub kept: Vec<String>,
+    /// What drives reloads: file-system events, polling, or nothing.
+    #[schema(example = "events")]
+    pub mode: String,
+}
+
+impl From<&watch::ReloadStatus> for ReloadStatus {
+    fn from(status: &watch::ReloadStatus) -> ReloadStatus {
+        ReloadStatus {
+            reloads: status.reloads,
+            failures: status.failures,
+            last_reload_at: status.last_reload_at.map(dto::rfc3339_millis),
+            last_reload_ms: status.last_reload_ms.map(dto::millis),
+            last_changes: status.last_changes.clone(),
+            last_error: status.last_error.clone(),
+            kept: status.kept.clone(),
+            mode: status.mode.clone(),
+        }
+    }
+}
+
+/// The search index behind the published snapshot.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexStatus {
+    /// Documents in the index.
+    #[schema(example = 7600)]
+    pub documents: usize,
+    /// Documents added by the last update.
+    #[schema(example = 1)]
+    pub added: usize,
+    /// Documents deleted by the last update.
+    #[schema(example = 1)]
+    pub deleted: usize,
+    /// Whether an index on disk was reused as it was.
+    pub reused: bool,
+    /// How long building or updating it took, in milliseconds.
+    #[schema(example = 1500)]
+    pub build_ms: u64,
+}
+
+impl From<IndexStats> for IndexStatus {
+    fn from(stats: IndexStats) -> IndexStatus {
+        IndexStatus {
+            documents: stats.documents,
+            added: stats.added,
+            deleted: stats.deleted,
+            reused: stats.reused,
+            build_ms: stats.build_ms,
+        }
+    }
 }
 
 /// What is served and how it got there.
@@ -50,17 +193,48 @@ pub struct Status {
     /// Content version: a hash of the files behind the published snapshot.
     #[schema(example = "3f9a1c0d2b7e4a61")]
     pub version: String,
-    /// Milliseconds since the Unix epoch when this snapshot was published.
-    pub published_at: u64,
+    /// When this snapshot was published (RFC 3339).
+    #[schema(example = "2025-07-01T10:00:00.000Z", format = DateTime)]
+    pub published_at: String,
     /// Time it took to build this snapshot, in milliseconds.
+    #[schema(example = 1500)]
     pub build_ms: u64,
     pub counts: Counts,
     /// Problems in the content files, with file and reason.
-    #[schema(value_type = Vec<Object>)]
     pub diagnostics: Vec<Diagnostic>,
     pub reload: ReloadStatus,
-    #[schema(value_type = Object)]
-    pub index: IndexStats,
+    pub index: IndexStatus,
+}
+
+/// One publication, as the change feed tells it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeEvent {
+    /// The SSE event id, for `Last-Event-ID` resumption.
+    #[schema(example = 42)]
+    pub id: u64,
+    /// Content version now served.
+    #[schema(example = "3f9a1c0d2b7e4a61")]
+    pub version: String,
+    #[schema(example = "0b7e4a613f9a1c0d")]
+    pub previous_version: String,
+    /// When the version was published (RFC 3339).
+    #[schema(example = "2025-07-01T10:00:00.000Z", format = DateTime)]
+    pub published_at: String,
+    #[serde(flatten)]
+    pub changes: Changes,
+}
+
+impl From<&watch::ChangeEvent> for ChangeEvent {
+    fn from(event: &watch::ChangeEvent) -> ChangeEvent {
+        ChangeEvent {
+            id: event.id,
+            version: event.version.clone(),
+            previous_version: event.previous_version.clone(),
+            published_at: dto::rfc3339_millis(event.published_at),
+            changes: event.changes.clone(),
+        }
+    }
 }
 
 /// Content version, last reload (time, duration, what changed), counts per kind and
@@ -89,23 +263,19 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     };
     HttpResponse::Ok().json(Status {
         version: snapshot.version.clone(),
-        published_at: snapshot
-            .published_at
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0),
+        published_at: dto::rfc3339(snapshot.published_at),
         build_ms: snapshot.build_ms,
         counts,
-        diagnostics: c.diagnostics.clone(),
-        reload: (*state.reload.status.load_full()).clone(),
-        index: snapshot.search.stats,
+        diagnostics: c.diagnostics.iter().map(Into::into).collect(),
+        reload: state.reload.status.load_full().as_ref().into(),
+        index: snapshot.search.stats.into(),
     })
 }
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-fn frame(event: &ChangeEvent) -> Bytes {
-    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".into());
+fn frame(event: &watch::ChangeEvent) -> Bytes {
+    let data = serde_json::to_string(&ChangeEvent::from(event)).unwrap_or_else(|_| "{}".into());
     Bytes::from(format!("id: {}\nevent: change\ndata: {data}\n\n", event.id))
 }
 

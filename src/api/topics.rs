@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use super::AppState;
 use super::dto::{
-    self, AlsoIn, TopicDetail, TopicListItem, TopicNode, TopicRef, TopicTree, TopicsResponse,
+    self, AlsoIn, Kind, TopicDetail, TopicListItem, TopicNode, TopicRef, TopicTree, TopicsResponse,
 };
 use super::error::ApiError;
 use super::pagination::{Window, parse_bool};
@@ -66,6 +66,7 @@ fn node(roadmap: &Roadmap, index: usize, depth: usize) -> Option<TopicNode> {
 fn list_item(roadmap: &Roadmap, topic: &Topic) -> TopicListItem {
     TopicListItem {
         id: topic.id.clone(),
+        kind: Kind::Topic,
         source_id: topic.source_id.clone(),
         title: topic.title.clone(),
         path: dto::topic_path(roadmap.kind, &roadmap.id, &topic.id),
@@ -150,9 +151,10 @@ pub fn detail(
 
     Ok(TopicDetail {
         id: topic.id.clone(),
+        kind: Kind::Topic,
         source_id: topic.source_id.clone(),
         roadmap_id: roadmap.id.clone(),
-        roadmap_kind: kind.into(),
+        roadmap_kind: dto::collection_kind(kind),
         title: topic.title.clone(),
         html: topic.html.clone(),
         markdown: topic.markdown.clone(),
@@ -217,7 +219,12 @@ impl TitleIndex {
 
     /// Topics titled like `topic` in other roadmaps (the topic's own roadmap excluded).
     pub fn elsewhere(&self, roadmap: &Roadmap, topic: &Topic) -> Vec<AlsoIn> {
-        let Some(locations) = self.by_title.get(&title_key(&topic.title)) else {
+        self.titled(&topic.title, Some((roadmap.kind, &roadmap.id)))
+    }
+
+    /// Topics titled `title` (case-insensitive), except in the roadmap `except`.
+    pub fn titled(&self, title: &str, except: Option<(RoadmapKind, &str)>) -> Vec<AlsoIn> {
+        let Some(locations) = self.by_title.get(&title_key(title)) else {
             return Vec::new();
         };
         locations
@@ -225,14 +232,14 @@ impl TitleIndex {
             .filter_map(|location| {
                 let other =
                     roadmaps::collection(&self.catalog, location.kind).get(location.roadmap)?;
-                if other.kind == roadmap.kind && other.id == roadmap.id {
+                if except.is_some_and(|(kind, id)| other.kind == kind && other.id == id) {
                     return None;
                 }
                 let other_topic = other.topics.get(location.topic)?;
                 Some(AlsoIn {
                     roadmap_id: other.id.clone(),
                     roadmap_title: other.title.clone(),
-                    roadmap_kind: other.kind.into(),
+                    roadmap_kind: dto::collection_kind(other.kind),
                     topic_id: other_topic.id.clone(),
                     path: dto::topic_path(other.kind, &other.id, &other_topic.id),
                 })

@@ -3,7 +3,7 @@
 use actix_web::get;
 use actix_web::web::{self, Json};
 
-use super::dto::{VideoDetail, VideoSummary};
+use super::dto::{Kind, VideoDetail, VideoSummary};
 use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
@@ -11,7 +11,8 @@ use crate::content::Video;
 
 fn summary(video: &Video) -> VideoSummary {
     VideoSummary {
-        slug: video.slug.clone(),
+        id: video.slug.clone(),
+        kind: Kind::Video,
         title: video.title.clone(),
         description: video.description.clone(),
         duration: video.duration.clone(),
@@ -47,13 +48,13 @@ pub async fn list(
     operation_id = "getVideo",
     summary = "Get a video",
     description = "One video page with its body (usually an embedded player) as markdown and sanitized HTML.",
-    params(("slug" = String, Path, description = "Slug of the video (its file name).", example = "dns-explained")),
+    params(("id" = String, Path, description = "Id of the video: its slug (file name).", example = "dns-explained")),
     responses(
         (status = 200, description = "The video.", body = VideoDetail),
         (status = 404, response = NotFound),
     )
 )]
-#[get("/v1/videos/{slug}")]
+#[get("/v1/videos/{id}")]
 pub async fn get(
     state: web::Data<AppState>,
     slug: web::Path<String>,

@@ -6,7 +6,9 @@ use serde::Serialize;
 use crate::content::markdown;
 use crate::content::{Catalog, Roadmap, RoadmapKind};
 
-/// What a search hit is.
+/// What a resource (and so a search hit) is: the one kind enum of the API.
+/// Question groups are resources but not search documents (their questions are), so a
+/// `questionGroup` filter matches nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Kind {
@@ -17,10 +19,11 @@ pub enum Kind {
     Video,
     BestPractice,
     Question,
+    QuestionGroup,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Roadmap,
         Kind::Topic,
         Kind::Faq,
@@ -28,7 +31,22 @@ impl Kind {
         Kind::Video,
         Kind::BestPractice,
         Kind::Question,
+        Kind::QuestionGroup,
     ];
+
+    /// What people read for this kind (facet labels).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Roadmap => "Roadmap",
+            Kind::Topic => "Topic",
+            Kind::Faq => "FAQ",
+            Kind::Guide => "Guide",
+            Kind::Video => "Video",
+            Kind::BestPractice => "Best practice",
+            Kind::Question => "Question",
+            Kind::QuestionGroup => "Question group",
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,6 +57,7 @@ impl Kind {
             Kind::Video => "video",
             Kind::BestPractice => "bestPractice",
             Kind::Question => "question",
+            Kind::QuestionGroup => "questionGroup",
         }
     }
 
@@ -59,7 +78,7 @@ impl Kind {
             Kind::BestPractice => 1.1,
             Kind::Topic => 1.0,
             Kind::Guide | Kind::Faq => 0.9,
-            Kind::Question => 0.85,
+            Kind::Question | Kind::QuestionGroup => 0.85,
             Kind::Video => 0.8,
         }
     }

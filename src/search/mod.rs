@@ -409,7 +409,7 @@ impl SearchIndex {
                 .into_iter()
                 .map(|(k, count)| FacetCount {
                     value: k.as_str().to_string(),
-                    label: k.as_str().to_string(),
+                    label: k.label().to_string(),
                     count,
                 })
                 .collect(),
