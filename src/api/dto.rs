@@ -23,6 +23,33 @@ pub fn collection_kind(kind: RoadmapKind) -> Kind {
     }
 }
 
+/// The schema of `extra` (documentation only: the field is the content model's map).
+/// Written by hand because the derived map schema has `additionalProperties: {}`, which
+/// generators read as "no value allowed" and utoipa cannot read back.
+pub struct ExtraFields;
+
+impl utoipa::PartialSchema for ExtraFields {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Frontmatter fields this API does not model, verbatim: any JSON value by name.",
+            ))
+            .additional_properties(Some(
+                AdditionalProperties::<utoipa::openapi::schema::Schema>::FreeForm(true),
+            ))
+            .examples([serde_json::json!({"renderer": "editor"})])
+            .into()
+    }
+}
+
+impl ToSchema for ExtraFields {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Extra")
+    }
+}
+
 /// A time as RFC 3339 (`2025-07-01T10:00:00.123Z`, UTC, milliseconds): the one
 /// timestamp format of the API.
 pub fn rfc3339(time: SystemTime) -> String {
@@ -88,11 +115,11 @@ impl From<&content::Seo> for Seo {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoadmapLinks {
-    #[schema(example = "/v1/roadmaps/backend/topics")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics")]
     pub topics: String,
-    #[schema(example = "/v1/roadmaps/backend/faqs")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/faqs")]
     pub faqs: String,
-    #[schema(example = "/v1/roadmaps/backend/related")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/related")]
     pub related: String,
 }
 
@@ -101,7 +128,7 @@ pub struct RoadmapLinks {
 #[serde(rename_all = "camelCase")]
 pub struct RoadmapSummary {
     /// Stable id, also the folder name in the content.
-    #[schema(example = "backend")]
+    #[schema(example = "backend-engineering")]
     pub id: String,
     #[schema(example = "roadmap")]
     pub kind: Kind,
@@ -124,7 +151,7 @@ pub struct RoadmapSummary {
     #[schema(example = 2)]
     pub order: Option<f64>,
     /// API path of this roadmap.
-    #[schema(example = "/v1/roadmaps/backend")]
+    #[schema(example = "/v1/roadmaps/backend-engineering")]
     pub path: String,
 }
 
@@ -185,7 +212,7 @@ pub struct RelatedRoadmap {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoadmapDetail {
-    #[schema(example = "backend")]
+    #[schema(example = "backend-engineering")]
     pub id: String,
     #[schema(example = "roadmap")]
     pub kind: Kind,
@@ -219,10 +246,10 @@ pub struct RoadmapDetail {
     #[schema(example = 2)]
     pub order: Option<f64>,
     /// Frontmatter fields this API does not model, verbatim.
-    #[schema(value_type = Object, example = json!({"renderer": "editor"}))]
+    #[schema(value_type = ExtraFields)]
     pub extra: Extra,
     /// API path of this roadmap.
-    #[schema(example = "/v1/roadmaps/backend")]
+    #[schema(example = "/v1/roadmaps/backend-engineering")]
     pub path: String,
     pub links: RoadmapLinks,
 }
@@ -231,11 +258,11 @@ pub struct RoadmapDetail {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicRef {
-    #[schema(example = "apis/authentication")]
+    #[schema(example = "authentication")]
     pub id: String,
     #[schema(example = "Authentication")]
     pub title: String,
-    #[schema(example = "/v1/roadmaps/backend/topics/apis/authentication")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics/authentication")]
     pub path: String,
 }
 
@@ -243,11 +270,11 @@ pub struct TopicRef {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicNode {
-    #[schema(example = "apis/authentication")]
+    #[schema(example = "authentication")]
     pub id: String,
     #[schema(example = "Authentication")]
     pub title: String,
-    #[schema(example = "/v1/roadmaps/backend/topics/apis/authentication")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics/authentication")]
     pub path: String,
     /// Subtopics, in roadmap order.
     #[schema(no_recursion)]
@@ -258,7 +285,7 @@ pub struct TopicNode {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicTree {
-    #[schema(example = "backend")]
+    #[schema(example = "backend-engineering")]
     pub roadmap_id: String,
     /// How many topics the tree holds in all, groups included.
     #[schema(example = 141)]
@@ -271,7 +298,7 @@ pub struct TopicTree {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicListItem {
-    #[schema(example = "apis/authentication/jwt")]
+    #[schema(example = "jwt")]
     pub id: String,
     #[schema(example = "topic")]
     pub kind: Kind,
@@ -280,10 +307,10 @@ pub struct TopicListItem {
     pub source_id: Option<String>,
     #[schema(example = "JWT")]
     pub title: String,
-    #[schema(example = "/v1/roadmaps/backend/topics/apis/authentication/jwt")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics/jwt")]
     pub path: String,
     /// Id of the group this topic sits in.
-    #[schema(example = "apis/authentication")]
+    #[schema(example = "authentication")]
     pub parent_id: Option<String>,
     /// 0 for a top-level topic.
     #[schema(example = 2)]
@@ -345,14 +372,14 @@ pub struct AlsoIn {
 #[serde(rename_all = "camelCase")]
 pub struct TopicDetail {
     /// Readable id, unique within the roadmap.
-    #[schema(example = "apis/authentication/jwt")]
+    #[schema(example = "jwt")]
     pub id: String,
     #[schema(example = "topic")]
     pub kind: Kind,
     /// The source's own id: a control name (2023 layout) or a node id (2025 layout).
     #[schema(example = "104-apis:authentication:jwt")]
     pub source_id: Option<String>,
-    #[schema(example = "backend")]
+    #[schema(example = "backend-engineering")]
     pub roadmap_id: String,
     #[schema(example = "roadmap")]
     pub roadmap_kind: Kind,
@@ -383,7 +410,7 @@ pub struct TopicDetail {
     /// 0 for a top-level topic.
     #[schema(example = 2)]
     pub depth: usize,
-    #[schema(example = "/v1/roadmaps/backend/topics/apis/authentication/jwt")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics/jwt")]
     pub path: String,
 }
 
@@ -392,7 +419,7 @@ pub struct TopicDetail {
 #[serde(rename_all = "camelCase")]
 pub struct GuideSummary {
     /// The guide's slug (its file name).
-    #[schema(example = "basics-of-authentication")]
+    #[schema(example = "how-https-works")]
     pub id: String,
     #[schema(example = "guide")]
     pub kind: Kind,
@@ -407,7 +434,7 @@ pub struct GuideSummary {
     pub date: Option<String>,
     #[schema(example = json!(["guide", "guide-sitemap"]))]
     pub tags: Vec<String>,
-    #[schema(example = "/v1/guides/basics-of-authentication")]
+    #[schema(example = "/v1/guides/how-https-works")]
     pub path: String,
 }
 
@@ -425,7 +452,7 @@ pub struct GuideDetail {
     #[schema(example = "<p>Our last video series was about data structures ...</p>")]
     pub html: String,
     /// Frontmatter fields this API does not model, verbatim.
-    #[schema(value_type = Object, example = json!({"isNew": false}))]
+    #[schema(value_type = ExtraFields)]
     pub extra: Extra,
 }
 
@@ -434,7 +461,7 @@ pub struct GuideDetail {
 #[serde(rename_all = "camelCase")]
 pub struct VideoSummary {
     /// The video's slug (its file name).
-    #[schema(example = "dns-explained")]
+    #[schema(example = "docker-explained")]
     pub id: String,
     #[schema(example = "video")]
     pub kind: Kind,
@@ -449,7 +476,7 @@ pub struct VideoSummary {
     pub date: Option<String>,
     #[schema(example = json!(["video", "video-sitemap"]))]
     pub tags: Vec<String>,
-    #[schema(example = "/v1/videos/dns-explained")]
+    #[schema(example = "/v1/videos/docker-explained")]
     pub path: String,
 }
 
@@ -466,7 +493,7 @@ pub struct VideoDetail {
     #[schema(example = "")]
     pub html: String,
     /// Frontmatter fields this API does not model, verbatim.
-    #[schema(value_type = Object, example = json!({"isNew": false}))]
+    #[schema(value_type = ExtraFields)]
     pub extra: Extra,
 }
 
@@ -474,7 +501,7 @@ pub struct VideoDetail {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionGroupSummary {
-    #[schema(example = "javascript")]
+    #[schema(example = "backend")]
     pub id: String,
     #[schema(example = "questionGroup")]
     pub kind: Kind,
@@ -492,7 +519,7 @@ pub struct QuestionGroupSummary {
     pub tags: Vec<String>,
     #[schema(example = 30)]
     pub question_count: usize,
-    #[schema(example = "/v1/question-groups/javascript")]
+    #[schema(example = "/v1/question-groups/backend")]
     pub path: String,
 }
 
@@ -530,7 +557,7 @@ pub struct QuestionGroupDetail {
     #[schema(example = json!(["javascript", "nodejs"]))]
     pub related_roadmaps: Vec<String>,
     /// Frontmatter fields this API does not model, verbatim.
-    #[schema(value_type = Object, example = json!({"isNew": false}))]
+    #[schema(value_type = ExtraFields)]
     pub extra: Extra,
 }
 

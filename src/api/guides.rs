@@ -82,7 +82,7 @@ pub async fn list(
     operation_id = "getGuide",
     summary = "Get a guide",
     description = "One guide with its body as markdown and as sanitized HTML.",
-    params(("id" = String, Path, description = "Id of the guide: its slug (file name).", example = "basics-of-authentication")),
+    params(("id" = String, Path, description = "Id of the guide: its slug (file name).", example = "how-https-works")),
     responses(
         (status = 200, description = "The guide. `Accept: text/markdown` gives its markdown, `Accept: text/plain` its plain text; `Last-Modified` is its file's time.", content(
             (GuideDetail = "application/json"),

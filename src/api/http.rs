@@ -16,9 +16,11 @@ use actix_web::{Error, HttpResponse};
 
 use super::error::{ALLOW, ApiError, PROBLEM_JSON};
 
-/// Longest request target (path and query) answered; longer ones get a 414. Browsers and
-/// proxies cap URLs around 8 KiB, and no query of this API needs more.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Longest request target (path and query) answered; longer ones get a 414. The longest
+/// query the parameters allow (2,000 characters of `q`, percent-encoded UTF-8, and the
+/// highlight texts, about 27 KiB) stays under it, and so does the `http` crate's own
+/// limit on a URI (64 KiB less two bytes), past which the parser could only say 400.
+pub const MAX_URI_BYTES: usize = 32 * 1024;
 /// Most header bytes (names, values and separators) answered; more get a 431.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Most header fields answered; more get a 431.

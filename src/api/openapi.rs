@@ -1,6 +1,13 @@
 //! The OpenAPI document: every path and schema of the API, generated from the handler
 //! annotations so that it cannot describe an endpoint that does not exist.
+//!
+//! Two things are added after generation, where the annotations cannot say them once:
+//! the answers every operation can give whatever its handler does (304, 405, 406, 414,
+//! 431 and 500 from the HTTP layer; 503 from the search pool), and `$ref`s in place of
+//! copies of named schemas that utoipa inlines (a generic `Page<T>` inlines `T`), so
+//! that generators emit one model per schema.
 
+use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use super::dto;
@@ -40,6 +47,7 @@ use super::{guides, health, question_groups, search, status, videos};
     components(
         schemas(
             Problem,
+            dto::ExtraFields,
             Page<dto::RoadmapSummary>,
             Page<dto::Faq>,
             Page<dto::RelatedRoadmap>,
@@ -66,7 +74,166 @@ struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    // utoipa copies the crate's license, which the crate does not declare: an empty
+    // `license.name` is invalid, no license object is not.
+    doc.info.license = None;
     doc.merge(search::SearchApi::openapi());
     doc.merge(status::StatusApi::openapi());
-    doc
+    let Ok(mut value) = serde_json::to_value(&doc) else {
+        return doc;
+    };
+    add_common_responses(&mut value);
+    share_named_schemas(&mut value);
+    serde_json::from_value(value).unwrap_or(doc)
+}
+
+/// Responses any operation can answer, by status: (component name, description).
+const COMMON: [(&str, &str, &str); 6] = [
+    (
+        "304",
+        "NotModified",
+        "The representation has not changed: the request's `If-None-Match` names its `ETag`.",
+    ),
+    (
+        "405",
+        "MethodNotAllowed",
+        "The method is not GET, HEAD or OPTIONS (the API is read-only); `Allow` lists those.",
+    ),
+    (
+        "406",
+        "NotAcceptable",
+        "The `Accept` header allows none of the media types the resource is available as.",
+    ),
+    (
+        "414",
+        "UriTooLong",
+        "The request target is longer than 32 KiB.",
+    ),
+    (
+        "431",
+        "HeadersTooLarge",
+        "The request's header fields are too many or too large.",
+    ),
+    (
+        "500",
+        "InternalError",
+        "A fault of the server; it is logged.",
+    ),
+];
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {
+            "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/Problem" }
+            }
+        }
+    })
+}
+
+fn response_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/responses/{name}") })
+}
+
+/// Declares on every operation the answers the HTTP layer gives whatever the handler
+/// does, and 503 on the search operations (their pool is bounded and answers 503 with
+/// `Retry-After` when full).
+fn add_common_responses(doc: &mut Value) {
+    if let Some(responses) = doc
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
+        for (status, name, description) in COMMON {
+            let response = if status == "304" {
+                json!({
+                    "description": description,
+                    "headers": { "ETag": { "description": "The representation's tag.", "schema": { "type": "string" } } }
+                })
+            } else {
+                problem_response(description)
+            };
+            responses.insert(name.to_owned(), response);
+        }
+        responses.insert(
+            String::from("Busy"),
+            problem_response(
+                "Too many searches are running; retry after the seconds in `Retry-After`.",
+            ),
+        );
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in item.values_mut() {
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, name, _) in COMMON {
+                // An endless event stream has no ETag to revalidate.
+                if status == "304" && path == "/v1/events" {
+                    continue;
+                }
+                responses
+                    .entry(status)
+                    .or_insert_with(|| response_ref(name));
+            }
+            if matches!(path.as_str(), "/v1/search" | "/v1/suggest" | "/v1/lookup") {
+                responses
+                    .entry("503")
+                    .or_insert_with(|| response_ref("Busy"));
+            }
+        }
+    }
+}
+
+/// Replaces every inline copy of a named schema with a `$ref` to it.
+fn share_named_schemas(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    // Objects only: an inline `{"type": "string"}` is not a copy of anything.
+    let named: Vec<(String, Value)> = schemas
+        .into_iter()
+        .filter(|(_, schema)| schema.get("properties").is_some() || schema.get("enum").is_some())
+        .collect();
+    if let Some(components) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for (_, schema) in components.iter_mut() {
+            // The definition itself stays; its parts may be copies of others.
+            if let Some(children) = schema.as_object_mut() {
+                for child in children.values_mut() {
+                    replace_copies(child, &named);
+                }
+            }
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        replace_copies(paths, &named);
+    }
+}
+
+fn replace_copies(value: &mut Value, named: &[(String, Value)]) {
+    if let Some((name, _)) = named.iter().find(|(_, schema)| schema == value) {
+        *value = json!({ "$ref": format!("#/components/schemas/{name}") });
+        return;
+    }
+    match value {
+        Value::Object(map) => map.values_mut().for_each(|v| replace_copies(v, named)),
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_copies(v, named)),
+        _ => {}
+    }
 }

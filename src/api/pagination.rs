@@ -10,6 +10,9 @@ use super::error::ApiError;
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
+/// Largest `offset` accepted: no list comes near it, and a bound keeps the documented
+/// range and the accepted one the same.
+pub const MAX_OFFSET: usize = 1_000_000;
 
 /// `?limit=&offset=` as sent by the client, not yet validated.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -18,8 +21,8 @@ pub struct PageParams {
     /// How many items to return, from 0 (only `total`) to 100. Default 20.
     #[param(value_type = Option<u32>, minimum = 0, maximum = 100, default = 20, example = 20)]
     pub limit: Option<String>,
-    /// How many items to skip from the start of the list. Default 0.
-    #[param(value_type = Option<u32>, minimum = 0, default = 0, example = 0)]
+    /// How many items to skip from the start of the list, up to 1,000,000. Default 0.
+    #[param(value_type = Option<u32>, minimum = 0, maximum = 1_000_000, default = 0, example = 0)]
     pub offset: Option<String>,
 }
 
@@ -47,18 +50,14 @@ impl PageParams {
         };
         let offset = match &self.offset {
             None => 0,
-            Some(raw) => parse_in_range("offset", raw, usize::MAX)?,
+            Some(raw) => parse_in_range("offset", raw, MAX_OFFSET)?,
         };
         Ok(Window { limit, offset })
     }
 }
 
 fn parse_in_range(name: &str, raw: &str, max: usize) -> Result<usize, ApiError> {
-    let bound = if max == usize::MAX {
-        String::from("a non-negative integer")
-    } else {
-        format!("an integer from 0 to {max}")
-    };
+    let bound = format!("an integer from 0 to {max}");
     match raw.trim().parse::<usize>() {
         Ok(value) if value <= max => Ok(value),
         _ => Err(ApiError::invalid(
@@ -82,9 +81,6 @@ pub fn parse_bool(name: &str, raw: Option<&str>) -> Result<bool, ApiError> {
 }
 
 /// One page of a list: the wire shape of every list endpoint.
-///
-/// (utoipa inlines the item schema into each `Page_*` component rather than referring to
-/// it, utoipa issue #1586; the document is still complete and valid.)
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {

@@ -52,7 +52,7 @@ pub async fn list(
     operation_id = "getQuestionGroup",
     summary = "Get a question group",
     description = "One question group with every question; answers as markdown and sanitized HTML.",
-    params(("id" = String, Path, description = "Id of the question group.", example = "javascript")),
+    params(("id" = String, Path, description = "Id of the question group.", example = "backend")),
     responses(
         (status = 200, description = "The question group.", body = QuestionGroupDetail),
         (status = 404, response = NotFound),

@@ -425,8 +425,8 @@ collection_endpoints! {
     noun: "roadmap";
     plural: "Roadmaps";
     singular: "Roadmap";
-    example: "backend";
-    topic_example: "apis/authentication/jwt";
+    example: "backend-engineering";
+    topic_example: "jwt";
 }
 
 collection_endpoints! {
@@ -437,8 +437,8 @@ collection_endpoints! {
     noun: "best practice";
     plural: "BestPractices";
     singular: "BestPractice";
-    example: "api-security";
-    topic_example: "api-gateway";
+    example: "api-design";
+    topic_example: "resource-modelling";
 }
 
 #[cfg(test)]

@@ -48,39 +48,47 @@ const MAX_SUGGEST_LIMIT: usize = 20;
 const DEFAULT_SUGGEST_LIMIT: usize = 8;
 /// Longest `q` accepted; a search box never sends more, a runaway client gets a 400.
 const MAX_Q_CHARS: usize = 2_000;
+/// Longest `highlightPre` / `highlightPost`.
+const MAX_HIGHLIGHT_CHARS: usize = 100;
 
 /// Query parameters of `/v1/search` (documentation; parsed by hand, see module docs).
+/// The bounds declared here are the ones the parser enforces.
 #[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 #[allow(dead_code)]
 struct SearchParams {
     /// What the person typed. The last word is matched as a prefix unless followed by
     /// a space; typos are tolerated (one from 5 letters, two from 9); synonyms and
     /// abbreviations from the content's `synonyms.yaml` apply. Empty: no results.
-    #[param(example = "kubernetes")]
+    #[param(max_length = 2000, example = "kubernetes")]
     q: String,
-    /// Only these kinds; repeat or separate by commas:
-    /// `roadmap`, `topic`, `faq`, `guide`, `video`, `bestPractice`, `question`.
-    #[param(example = "topic")]
-    r#type: Option<Vec<String>>,
-    /// Only these roadmaps or best practices (ids); repeat or separate by commas.
-    #[param(example = "backend")]
+    /// Only these kinds; repeat the parameter (`type=topic&type=guide`) or separate
+    /// values by commas.
+    #[param(style = Form, explode, example = json!(["topic"]))]
+    r#type: Option<Vec<Kind>>,
+    /// Only these roadmaps or best practices (ids); repeat the parameter or separate
+    /// values by commas.
+    #[param(style = Form, explode, example = json!(["backend-engineering"]))]
     roadmap: Option<Vec<String>>,
     /// Hits to return, 0 to 100 (default 10).
-    #[param(minimum = 0, maximum = 100, example = 10)]
+    #[param(minimum = 0, maximum = 100, default = 10, example = 10)]
     limit: Option<u32>,
-    /// Hits to skip.
-    #[param(minimum = 0, example = 0)]
+    /// Hits to skip, up to 1,000,000.
+    #[param(minimum = 0, maximum = 1_000_000, default = 0, example = 0)]
     offset: Option<u32>,
     /// HTML element that marks matched words in snippets (default `mark`); `none` for
     /// no marks.
-    #[param(example = "mark")]
+    #[param(
+        pattern = r"^([A-Za-z][A-Za-z0-9-]{0,19}|none|false)$",
+        default = "mark",
+        example = "mark"
+    )]
     highlight: Option<String>,
     /// Text put before each matched word; overrides `highlight`.
-    #[param(example = "<em>")]
+    #[param(max_length = 100, example = "<em>")]
     highlight_pre: Option<String>,
     /// Text put after each matched word; overrides `highlight`.
-    #[param(example = "</em>")]
+    #[param(max_length = 100, example = "</em>")]
     highlight_post: Option<String>,
 }
 
@@ -90,10 +98,10 @@ struct SearchParams {
 #[allow(dead_code)]
 struct SuggestParams {
     /// What has been typed so far.
-    #[param(example = "kube")]
+    #[param(max_length = 2000, example = "kube")]
     q: String,
     /// Completions to return, 1 to 20 (default 8).
-    #[param(minimum = 1, maximum = 20, example = 8)]
+    #[param(minimum = 1, maximum = 20, default = 8, example = 8)]
     limit: Option<u32>,
 }
 
@@ -102,11 +110,11 @@ struct SuggestParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct LookupParams {
-    /// The term to explain.
-    #[param(example = "JWT")]
+    /// The term to explain: at least one character that is not white space.
+    #[param(min_length = 1, max_length = 2000, pattern = r"\S", example = "JWT")]
     term: String,
     /// Prefer this roadmap's topic when several roadmaps cover the term.
-    #[param(example = "backend")]
+    #[param(example = "backend-engineering")]
     roadmap: Option<String>,
 }
 
@@ -157,7 +165,7 @@ pub struct Lookup {
     #[schema(example = "JWT")]
     pub title: String,
     pub roadmap: RoadmapRef,
-    #[schema(example = "/v1/roadmaps/backend/topics/jwt")]
+    #[schema(example = "/v1/roadmaps/backend-engineering/topics/jwt")]
     pub path: String,
     /// First paragraph, plain text (no markdown).
     #[schema(
@@ -256,11 +264,19 @@ fn highlight(pairs: &[(String, String)]) -> Result<Highlight, ApiError> {
             ));
         }
     };
-    if let Some(pre) = single(pairs, "highlightPre") {
-        hl.pre = pre.chars().take(100).collect();
-    }
-    if let Some(post) = single(pairs, "highlightPost") {
-        hl.post = post.chars().take(100).collect();
+    for (name, slot) in [
+        ("highlightPre", &mut hl.pre),
+        ("highlightPost", &mut hl.post),
+    ] {
+        if let Some(text) = single(pairs, name) {
+            if text.chars().count() > MAX_HIGHLIGHT_CHARS {
+                return Err(ApiError::invalid(
+                    name,
+                    format!("{name} must be at most {MAX_HIGHLIGHT_CHARS} characters"),
+                ));
+            }
+            *slot = text.to_owned();
+        }
     }
     Ok(hl)
 }

@@ -48,7 +48,7 @@ pub async fn list(
     operation_id = "getVideo",
     summary = "Get a video",
     description = "One video page with its body (usually an embedded player) as markdown and sanitized HTML.",
-    params(("id" = String, Path, description = "Id of the video: its slug (file name).", example = "dns-explained")),
+    params(("id" = String, Path, description = "Id of the video: its slug (file name).", example = "docker-explained")),
     responses(
         (status = 200, description = "The video.", body = VideoDetail),
         (status = 404, response = NotFound),
