@@ -1,5 +1,6 @@
 //! Runs search queries against a content folder and prints the hits: for judging
-//! ranking by hand (`cargo run --example query -- <dir> "query" ["query" ...]`).
+//! ranking by hand (`cargo run --example query -- <dir> "query" ["query" ...]`;
+//! `EXPLAIN=1` also prints the values of the ranking rules).
 
 use std::path::Path;
 use std::time::Instant;
@@ -62,6 +63,12 @@ fn main() {
                 }
             }
             Err(e) => println!("{q}: error {e}"),
+        }
+        // EXPLAIN=1: the ranking rules' values of the first hits.
+        if std::env::var_os("EXPLAIN").is_some() {
+            for (path, key) in index.explain(q, 5) {
+                println!("  {path}\n          {key:?}");
+            }
         }
         println!(
             "  suggest: {:?}",

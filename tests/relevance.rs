@@ -11,13 +11,20 @@ use roadmap_api::content;
 use roadmap_api::search::{SearchIndex, SearchRequest};
 
 /// Minimum MRR@10 and nDCG@10 per category.
+///
+/// `multi` and `question` were lowered (0.88 → 0.85, 0.90 → 0.88 MRR) when ranking
+/// became the ordered rules of `search::ranking` (issue 10): words matched and
+/// proximity now come before the field, as in Meilisearch, so a text holding every
+/// word close together ranks above a title holding some of them. These judgments were
+/// made for the old weighted score on this small sample; typo, prefix and
+/// abbreviation rose.
 const FLOORS: &[(&str, f64, f64)] = &[
     ("exact", 0.98, 0.95),
-    ("multi", 0.88, 0.80),
-    ("typo", 0.95, 0.95),
-    ("prefix", 0.95, 0.95),
-    ("abbrev", 0.95, 0.95),
-    ("question", 0.90, 0.80),
+    ("multi", 0.85, 0.80),
+    ("typo", 0.98, 0.95),
+    ("prefix", 0.98, 0.95),
+    ("abbrev", 0.98, 0.95),
+    ("question", 0.88, 0.80),
 ];
 
 fn expand(short: &str) -> String {

@@ -116,10 +116,12 @@ pub struct DocMeta {
     /// ...): changes exactly when what the API returns for it changes, so it drives
     /// the change feed and the resource's `ETag`.
     pub source: [u8; 32],
-    /// Title words (compound parts included) with their stems, and the title's
-    /// meaningful words joined: computed once here, read by every query's ranking.
-    pub title_terms: Vec<(String, String)>,
-    pub title_content: String,
+    /// Other names the document goes by, indexed and ranked as titles: a roadmap's
+    /// brief title and id, a topic's file heading where it differs from its label.
+    pub alt_titles: Vec<String>,
+    /// The meaningful words of the title and of each alternative title: computed once
+    /// here, read by the ranking of every query that matches the document.
+    pub titles: Vec<Vec<TitleWord>>,
     /// [`DocMeta::content_hash`], computed once when the document is made: every
     /// reload compares it for every document.
     pub content: [u8; 32],
@@ -145,14 +147,16 @@ impl DocMeta {
     /// Hash of everything indexed, so a reload re-indexes only documents that changed.
     fn content_hash(&self) -> [u8; 32] {
         let mut h = blake3::Hasher::new();
-        for part in [
-            self.kind.as_str(),
-            &self.title,
-            &self.text,
-            &self.context,
-            &self.keywords,
-            &self.path,
-        ] {
+        for part in std::iter::once(self.kind.as_str())
+            .chain(self.alt_titles.iter().map(String::as_str))
+            .chain([
+                self.title.as_str(),
+                &self.text,
+                &self.context,
+                &self.keywords,
+                &self.path,
+            ])
+        {
             h.update(part.as_bytes());
             h.update(&[0]);
         }
@@ -201,9 +205,6 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             keywords.push(d.clone());
         }
     }
-    if let Some(b) = &r.brief_title {
-        keywords.push(b.clone());
-    }
     let page = (
         (
             &r.title,
@@ -216,9 +217,9 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         (r.is_new, r.is_upcoming, r.has_topics),
     );
     out.push(DocMeta {
-        title_terms: Vec::new(),
+        alt_titles: roadmap_alt_titles(r),
         content: [0; 32],
-        title_content: String::new(),
+        titles: Vec::new(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
         kind,
@@ -259,9 +260,10 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         context.extend(chain);
         let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
         out.push(DocMeta {
-            title_terms: Vec::new(),
+            // The file's own heading, where it differs from the label people see.
+            alt_titles: topic.heading.iter().cloned().collect(),
             content: [0; 32],
-            title_content: String::new(),
+            titles: Vec::new(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
             key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
@@ -288,9 +290,9 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     for (n, (question, answer)) in faqs.into_iter().enumerate() {
         let id = format!("{}#faq-{}", r.id, n + 1);
         out.push(DocMeta {
-            title_terms: Vec::new(),
+            alt_titles: Vec::new(),
             content: [0; 32],
-            title_content: String::new(),
+            titles: Vec::new(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
             kind: Kind::Faq,
@@ -304,6 +306,86 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             keywords: String::new(),
         });
     }
+}
+
+/// A roadmap's other names: its brief title (`Kubernetes` for "Kubernetes Roadmap")
+/// and its id read as words (`cpp`, `git github`), where they differ from the title.
+fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let id_words = r.id.replace(['-', '_'], " ");
+    for name in r.brief_title.iter().chain(std::iter::once(&id_words)) {
+        let norm = super::analyzer::query_words(name).join(" ");
+        let known = std::iter::once(&r.title)
+            .chain(out.iter())
+            .any(|t| super::analyzer::query_words(t).join(" ") == norm);
+        if !norm.is_empty() && !known {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+/// One meaningful word of a title: the forms the index holds for the whole word
+/// (as written, and joined: `node.js`, `nodejs`) with their stems, and the parts of a
+/// compound (`node`, `js`). A part alone does not name the word: `js` is not the
+/// whole title "Node.js".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TitleWord {
+    pub forms: Vec<String>,
+    pub stems: Vec<String>,
+    pub parts: Vec<String>,
+}
+
+/// The meaningful words of a title (stop words dropped unless the title has nothing
+/// else), each with its forms.
+pub fn title_words(title: &str) -> Vec<TitleWord> {
+    let mut words: Vec<(bool, TitleWord)> = Vec::new();
+    let mut last_position = usize::MAX;
+    let mut whole_span = (0, 0);
+    for token in super::analyzer::raw_tokens(title, true) {
+        let forms = super::analyzer::query_words(&token.text);
+        if token.position != last_position {
+            last_position = token.position;
+            whole_span = (token.offset_from, token.offset_to);
+            let stop = forms.len() == 1 && super::analyzer::is_stopword(&forms[0]);
+            words.push((
+                stop,
+                TitleWord {
+                    forms: Vec::new(),
+                    stems: Vec::new(),
+                    parts: Vec::new(),
+                },
+            ));
+        }
+        // Tokens spanning the whole compound are its forms; narrower ones its parts.
+        let whole = (token.offset_from, token.offset_to) == whole_span;
+        if let Some((_, w)) = words.last_mut() {
+            for f in forms {
+                if !whole {
+                    if !w.parts.contains(&f) {
+                        w.parts.push(f);
+                    }
+                    continue;
+                }
+                let s = super::analyzer::stem(&f);
+                if !w.stems.contains(&s) {
+                    w.stems.push(s);
+                }
+                if !w.forms.contains(&f) {
+                    w.forms.push(f);
+                }
+            }
+        }
+    }
+    words.retain(|(_, w)| !w.forms.is_empty());
+    if words.iter().all(|(stop, _)| *stop) {
+        return words.into_iter().map(|(_, w)| w).collect();
+    }
+    words
+        .into_iter()
+        .filter(|(stop, _)| !stop)
+        .map(|(_, w)| w)
+        .collect()
 }
 
 /// Ids of a topic's parent and flat-order neighbours.
@@ -321,8 +403,10 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
     let mut out = collect(catalog);
     for d in &mut out {
-        d.title_terms = super::title_terms(&d.title);
-        d.title_content = super::content_words(&d.title);
+        d.titles = std::iter::once(&d.title)
+            .chain(d.alt_titles.iter())
+            .map(|t| title_words(t))
+            .collect();
         d.content = d.content_hash();
     }
     out
@@ -339,9 +423,9 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
             keywords.push(a.clone());
         }
         out.push(DocMeta {
-            title_terms: Vec::new(),
+            alt_titles: Vec::new(),
             content: [0; 32],
-            title_content: String::new(),
+            titles: Vec::new(),
             source: hash_of(g),
             key: DocMeta::key_for(Kind::Guide, "", &g.slug),
             kind: Kind::Guide,
@@ -357,9 +441,9 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
     }
     for v in &catalog.videos {
         out.push(DocMeta {
-            title_terms: Vec::new(),
+            alt_titles: Vec::new(),
             content: [0; 32],
-            title_content: String::new(),
+            titles: Vec::new(),
             source: hash_of(v),
             key: DocMeta::key_for(Kind::Video, "", &v.slug),
             kind: Kind::Video,
@@ -377,9 +461,9 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
         for (n, q) in g.questions.iter().enumerate() {
             let id = format!("{}#q-{}", g.id, n + 1);
             out.push(DocMeta {
-                title_terms: Vec::new(),
+                alt_titles: Vec::new(),
                 content: [0; 32],
-                title_content: String::new(),
+                titles: Vec::new(),
                 source: hash_of(&(q, &g.title, &g.description)),
                 key: DocMeta::key_for(Kind::Question, &g.id, &id),
                 kind: Kind::Question,

@@ -21,13 +21,14 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, doc
 use super::SearchError;
 use super::analyzer::{self, analyzer};
 use super::documents::{DocMeta, documents};
+use super::engine::Engine;
 use super::suggest::SuggestIndex;
 use super::synonyms::{Synonyms, fingerprint};
 use crate::content::Catalog;
 
 /// Bumped whenever the schema or the analyzers change: an index on disk built with
 /// another version is rebuilt at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const MANIFEST: &str = "roadmap-api-manifest.json";
 /// Near tantivy's minimum: the arena is resident memory for the life of the writer, and
@@ -108,8 +109,9 @@ fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(analyzer::STEM, true)),
         body_raw: b.add_text_field("body_raw", text(analyzer::RAW, false)),
         body: b.add_text_field("body", text(analyzer::STEM, true)),
-        context: b.add_text_field("context", text(analyzer::STEM, false)),
-        keywords: b.add_text_field("keywords", text(analyzer::STEM, false)),
+        // Positions everywhere a phrase (a multi-word synonym, a split word) may match.
+        context: b.add_text_field("context", text(analyzer::STEM, true)),
+        keywords: b.add_text_field("keywords", text(analyzer::STEM, true)),
     };
     (b.build(), fields)
 }
@@ -131,6 +133,9 @@ pub struct SearchIndex {
     pub(crate) metas: HashMap<u64, Arc<DocMeta>>,
     pub(crate) synonyms: Synonyms,
     pub(crate) suggest: SuggestIndex,
+    /// What the query path precomputes per published index (dense document numbers,
+    /// per-document facts for ranking and facets).
+    pub(crate) engine: Engine,
     /// Answers of this index to recent requests. Search-as-you-type repeats the same
     /// prefixes across users; the cache lives and dies with its snapshot, so it can
     /// never serve an answer from another content version.
@@ -330,7 +335,7 @@ impl Indexer {
                 self.writer.delete_term(Term::from_field_u64(f.key, d.key));
                 deleted += 1;
             }
-            self.writer.add_document(doc!(
+            let mut document = doc!(
                 f.key => d.key,
                 f.title_raw => d.title.as_str(),
                 f.title => d.title.as_str(),
@@ -338,7 +343,13 @@ impl Indexer {
                 f.body => d.text.as_str(),
                 f.context => d.context.as_str(),
                 f.keywords => d.keywords.as_str(),
-            ))?;
+            );
+            // Alternative titles are titles to search and rank: same fields.
+            for alt in &d.alt_titles {
+                document.add_text(f.title_raw, alt);
+                document.add_text(f.title, alt);
+            }
+            self.writer.add_document(document)?;
             added += 1;
         }
         for key in self.indexed.keys() {
@@ -397,8 +408,11 @@ impl Indexer {
         let metas: HashMap<u64, Arc<DocMeta>> =
             docs.into_iter().map(|d| (d.key, Arc::new(d))).collect();
         let suggest = SuggestIndex::build(metas.values().map(Arc::clone));
+        let searcher = self.reader.searcher();
+        let engine = Engine::new(&searcher, self.fields, &metas);
         SearchIndex {
-            searcher: self.reader.searcher(),
+            engine,
+            searcher,
             fields: self.fields,
             metas,
             synonyms: Synonyms::new(&catalog.synonyms),

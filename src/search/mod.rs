@@ -3,39 +3,31 @@
 //! typos, stems, synonyms, snippets, facets, suggestions, term look-up). Knows the
 //! content model, not HTTP.
 //!
-//! Ranking, in order of precedence:
-//! 1. every query word (or a synonym, stem, prefix completion or typo correction of
-//!    it) must match; only when no document has them all do documents matching some
-//!    of them count;
-//! 2. BM25 over the fields, weighted title (exact > stem > prefix > typo) above
-//!    context (roadmap, groups) above body;
-//! 3. a bonus for titles covering every query word, a larger one for a title equal
-//!    to the query;
-//! 4. a small prior by kind (roadmap > best practice > topic > guide, FAQ > video).
+//! Planning (`query`) turns what is typed into units and what each matches; the
+//! engine (`engine`) reads their postings; ranking (`ranking`) orders the result by
+//! explicit rules in order, BM25 only breaking ties.
 
 pub mod analyzer;
 pub mod documents;
+pub mod engine;
 pub mod index;
 pub mod query;
+pub mod ranking;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 pub use documents::{DocMeta, Kind, RoadmapRef};
 pub use index::{IndexLocation, IndexStats, Indexer, SearchIndex, set_cache_entries};
 pub use snippet::Highlight;
 pub use suggest::Suggestion;
 
-use analyzer::{raw_tokens, stem};
 use query::Plan;
 
 /// Why an index could not be built, opened or queried.
@@ -179,168 +171,22 @@ pub struct SearchResults {
     pub version: String,
 }
 
-/// Collects the key and score of every matching document: the corpus is small
-/// enough that filters, facets and re-ranking are cheaper in Rust than as extra
-/// Tantivy passes.
-struct AllKeys;
-
-struct AllKeysSegment {
-    keys: Column<u64>,
-    out: Vec<(u64, Score)>,
-}
-
-impl Collector for AllKeys {
-    type Fruit = Vec<(u64, Score)>;
-    type Child = AllKeysSegment;
-
-    fn for_segment(
-        &self,
-        _ord: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<AllKeysSegment> {
-        Ok(AllKeysSegment {
-            keys: segment.fast_fields().u64("key")?,
-            out: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<(u64, Score)>>) -> tantivy::Result<Self::Fruit> {
-        Ok(fruits.into_iter().flatten().collect())
-    }
-}
-
-impl SegmentCollector for AllKeysSegment {
-    type Fruit = Vec<(u64, Score)>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(key) = self.keys.first(doc) {
-            self.out.push((key, score));
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.out
-    }
-}
-
-/// A scored match before filtering and pagination.
-struct Scored<'a> {
-    meta: &'a DocMeta,
-    score: f32,
-    title_match: bool,
-}
-
-/// Below this many documents with every query word, documents with some of them are
-/// added after them.
-const RELAX_BELOW: usize = 5;
-
-/// The words of a title that carry meaning, normalized: compared with the query's
-/// to recognise a title typed in full ("What is HTTP?" for "what is http").
-pub(crate) fn content_words(title: &str) -> String {
-    let words = analyzer::query_words(title);
-    let content: Vec<&String> = words.iter().filter(|w| !analyzer::is_stopword(w)).collect();
-    if content.is_empty() {
-        words.join(" ")
-    } else {
-        content
-            .into_iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-/// A title's words, compound parts included, each with its stem.
-pub(crate) fn title_terms(title: &str) -> Vec<(String, String)> {
-    raw_tokens(title, true)
-        .into_iter()
-        .flat_map(|t| analyzer::query_words(&t.text))
-        .map(|w| {
-            let s = stem(&w);
-            (w, s)
-        })
-        .collect()
-}
-
-/// Whether every unit of the plan matches a word of the title.
-fn title_covers(words: &[(String, String)], plan: &Plan) -> bool {
-    plan.units.iter().all(|u| {
-        words
-            .iter()
-            .any(|(w, s)| u.raw.contains(w) || u.stems.contains(s))
-    })
-}
-
 impl SearchIndex {
-    fn matches(&self, plan: &mut Plan) -> Result<(Vec<Scored<'_>>, bool), SearchError> {
-        let units = query::unit_queries(&self.searcher, &self.fields, plan);
-        let strict = self
-            .searcher
-            .search(query::combine(&units, true).as_ref(), &AllKeys)?;
-        let mut out = self.rank(strict, plan, 1.0);
-        // Too few documents have every word: add those with some of them, ranked
-        // below every document that has them all.
-        let mut relaxed = false;
-        if out.len() < RELAX_BELOW && units.len() > 1 {
-            let loose = self
-                .searcher
-                .search(query::combine(&units, false).as_ref(), &AllKeys)?;
-            let floor = out.iter().map(|s| s.score).fold(f32::INFINITY, f32::min);
-            let have: HashSet<u64> = out.iter().map(|s| s.meta.key).collect();
-            let mut extra = self.rank(loose, plan, 1.0);
-            extra.retain(|s| !have.contains(&s.meta.key));
-            if !extra.is_empty() {
-                relaxed = true;
-                let top = extra.iter().map(|s| s.score).fold(0.0f32, f32::max);
-                let scale = if floor.is_finite() && top > 0.0 {
-                    (floor * 0.9 / top).min(1.0)
-                } else {
-                    1.0
-                };
-                for s in &mut extra {
-                    s.score *= scale;
-                }
-                out.extend(extra);
-            }
-        }
-        Ok((out, relaxed))
+    /// Plans `q` against this index's words and synonyms.
+    fn plan(&self, q: &str) -> Plan {
+        let lexicon = engine::IndexLexicon {
+            searcher: &self.searcher,
+            fields: self.fields,
+        };
+        query::plan(q, &self.synonyms, &lexicon)
     }
 
-    fn rank(&self, found: Vec<(u64, Score)>, plan: &Plan, factor: f32) -> Vec<Scored<'_>> {
-        let mut seen = HashSet::with_capacity(found.len());
-        let mut out = Vec::with_capacity(found.len());
-        for (key, score) in found {
-            if !seen.insert(key) {
-                continue;
-            }
-            let Some(meta) = self.metas.get(&key) else {
-                continue;
-            };
-            let title_match = title_covers(&meta.title_terms, plan);
-            let mut score = score * meta.kind.weight() * factor;
-            if title_match {
-                score *= 1.5;
-                if meta.title_content == plan.normalized {
-                    score *= 1.5;
-                }
-            }
-            out.push(Scored {
-                meta,
-                score,
-                title_match,
-            });
-        }
-        out.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.meta.path.cmp(&b.meta.path))
-                .then_with(|| a.meta.id.cmp(&b.meta.id))
-        });
-        out
+    /// The rank keys of the first `limit` results of `q` (for judging ranking by
+    /// hand).
+    pub fn explain(&self, q: &str, limit: usize) -> Vec<(String, ranking::RankKey)> {
+        let plan = self.plan(q);
+        self.engine
+            .explain(&self.searcher, self.fields, &plan, limit)
     }
 
     /// Runs a search, or answers it from this index's cache. An empty or meaningless
@@ -372,12 +218,22 @@ impl SearchIndex {
 
     fn search_uncached(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let mut plan = query::plan(&req.q, &self.synonyms);
-        let (all, relaxed) = if plan.is_empty() {
-            (Vec::new(), false)
-        } else {
-            self.matches(&mut plan)?
+        let plan = self.plan(&req.q);
+        let mut results = SearchResults {
+            hits: Vec::new(),
+            total: 0,
+            limit: req.limit,
+            offset: req.offset,
+            facets: Facets::default(),
+            took_ms: 0.0,
+            relaxed: false,
+            version: String::new(),
         };
+        if plan.is_empty() {
+            results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(results);
+        }
+        let ex = self.engine.execute(&self.searcher, self.fields, &plan);
         let kind_ok = |m: &DocMeta| req.kinds.is_empty() || req.kinds.contains(&m.kind);
         let roadmap_ok = |m: &DocMeta| {
             req.roadmaps.is_empty()
@@ -385,23 +241,27 @@ impl SearchIndex {
                     .as_ref()
                     .is_some_and(|r| req.roadmaps.iter().any(|x| x == &r.id))
         };
+        // Facets from the matched set alone: counting needs no ranking.
         let mut kind_counts: BTreeMap<Kind, usize> = BTreeMap::new();
         let mut roadmap_counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
-        let mut filtered: Vec<&Scored> = Vec::new();
-        for s in &all {
-            let k = kind_ok(s.meta);
-            let r = roadmap_ok(s.meta);
+        let mut filtered: Vec<engine::Candidate> = Vec::with_capacity(ex.candidates.len());
+        for c in &ex.candidates {
+            let Some(meta) = self.engine.doc(c.doc) else {
+                continue;
+            };
+            let k = kind_ok(meta);
+            let r = roadmap_ok(meta);
             if r {
-                *kind_counts.entry(s.meta.kind).or_default() += 1;
+                *kind_counts.entry(meta.kind).or_default() += 1;
             }
-            if k && let Some(rm) = &s.meta.roadmap {
+            if k && let Some(rm) = &meta.roadmap {
                 roadmap_counts
                     .entry(rm.id.as_str())
                     .or_insert((0, rm.title.as_str()))
                     .0 += 1;
             }
             if k && r {
-                filtered.push(s);
+                filtered.push(*c);
             }
         }
         let mut facets = Facets {
@@ -428,33 +288,41 @@ impl SearchIndex {
         facets
             .roadmap
             .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        let range = self.engine.rank(
+            &self.searcher,
+            self.fields,
+            &plan,
+            &ex,
+            &mut filtered,
+            req.offset,
+            req.limit,
+        );
+        // Snippets only for the page.
         let snippets = snippet::Snippets::new(&plan, &req.highlight);
-        let hits = filtered
+        let first = range.start;
+        results.hits = filtered[range]
             .iter()
-            .skip(req.offset)
-            .take(req.limit)
-            .map(|s| Hit {
-                kind: s.meta.kind,
-                id: s.meta.id.clone(),
-                title: s.meta.title.clone(),
-                breadcrumbs: s.meta.breadcrumbs.clone(),
-                roadmap: s.meta.roadmap.clone(),
-                path: s.meta.path.clone(),
-                snippet: snippets.snippet(&s.meta.text),
-                score: s.score,
-                title_match: s.title_match,
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let meta = self.engine.doc(c.doc)?;
+                Some(Hit {
+                    kind: meta.kind,
+                    id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    breadcrumbs: meta.breadcrumbs.clone(),
+                    roadmap: meta.roadmap.clone(),
+                    path: meta.path.clone(),
+                    snippet: snippets.snippet(&meta.text),
+                    score: rank_score(first + i),
+                    title_match: ex.matched.title_match(c.doc),
+                })
             })
             .collect();
-        Ok(SearchResults {
-            hits,
-            total: filtered.len(),
-            limit: req.limit,
-            offset: req.offset,
-            facets,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
-            relaxed,
-            version: String::new(),
-        })
+        results.total = filtered.len();
+        results.facets = facets;
+        results.relaxed = ex.relaxed;
+        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(results)
     }
 
     /// The resources added, changed and removed since `old`, sorted by path.
@@ -494,25 +362,77 @@ impl SearchIndex {
         items
     }
 
-    /// The topic that best answers "what is `term`?": the best-scored topic whose
-    /// title covers the term, preferring `prefer` (a roadmap id) when it has one.
-    /// `None` when no topic's title fits: a look-up must not guess.
+    /// The topic that best answers "what is `term`?", among the topics whose title
+    /// holds every word of the term: in `prefer` (a roadmap id) when it has one; else
+    /// in a roadmap the term names (by title, brief title, id or synonym); else in
+    /// the roadmap most about the term (the most documents matching it); the topic
+    /// whose whole title the term is before one that merely contains it, then by
+    /// rank. `None` when no topic's title fits: a look-up must not guess.
     pub fn lookup(&self, term: &str, prefer: Option<&str>) -> Result<Option<Hit>, SearchError> {
         // The whole term is typed: no prefix matching, a look-up is not a keystroke.
-        let term = format!("{} ", term.trim());
-        let req = SearchRequest {
-            q: term,
-            kinds: vec![Kind::Topic],
-            limit: 50,
-            ..SearchRequest::default()
-        };
-        let results = self.search(&req)?;
-        let candidates: Vec<&Hit> = results.hits.iter().filter(|h| h.title_match).collect();
-        let preferred = prefer.and_then(|p| {
-            candidates
-                .iter()
-                .find(|h| h.roadmap.as_ref().is_some_and(|r| r.id == p))
-        });
-        Ok(preferred.or(candidates.first()).map(|h| (*h).clone()))
+        let plan = self.plan(&format!("{} ", term.trim()));
+        if plan.is_empty() {
+            return Ok(None);
+        }
+        let ex = self.engine.execute(&self.searcher, self.fields, &plan);
+        let mut per_roadmap: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for c in ex.candidates.iter().filter(|c| c.missing == 0) {
+            if let Some(r) = self.engine.doc(c.doc).and_then(|m| m.roadmap.as_ref()) {
+                *per_roadmap.entry(r.id.as_str()).or_default() += 1;
+            }
+        }
+        let mut topics: Vec<engine::Candidate> = ex
+            .candidates
+            .iter()
+            .filter(|c| c.missing == 0 && ex.matched.title_match(c.doc))
+            .filter(|c| {
+                self.engine
+                    .doc(c.doc)
+                    .is_some_and(|m| m.kind == Kind::Topic)
+            })
+            .copied()
+            .collect();
+        let n = topics.len();
+        let range = self
+            .engine
+            .rank(&self.searcher, self.fields, &plan, &ex, &mut topics, 0, n);
+        let best = topics[range]
+            .iter()
+            .enumerate()
+            .filter_map(|(rank, c)| {
+                let meta = self.engine.doc(c.doc)?;
+                let roadmap = meta.roadmap.as_ref()?.id.as_str();
+                let preferred = prefer.is_some_and(|p| p == roadmap);
+                let named = ex.named.contains(roadmap);
+                let about = per_roadmap.get(roadmap).copied().unwrap_or(0);
+                let whole = meta
+                    .titles
+                    .iter()
+                    .filter_map(|t| engine::names_whole_title(t, &plan))
+                    .min()
+                    .unwrap_or(2);
+                // Lexicographic: preferred, named, whole title, most about, rank.
+                let key = (!preferred, !named, whole, std::cmp::Reverse(about), rank);
+                Some((key, *c, meta))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0));
+        Ok(best.map(|(_, c, meta)| Hit {
+            kind: meta.kind,
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+            breadcrumbs: meta.breadcrumbs.clone(),
+            roadmap: meta.roadmap.clone(),
+            path: meta.path.clone(),
+            snippet: String::new(),
+            score: 1.0,
+            title_match: ex.matched.title_match(c.doc),
+        }))
     }
+}
+
+/// The score shown with a hit: decreasing with its rank (1 for the first). The order
+/// comes from the ranking rules, which compare documents rather than score them.
+fn rank_score(rank: usize) -> f32 {
+    1.0 / (1.0 + rank as f32)
 }

@@ -1,51 +1,36 @@
-//! From what a person types to a Tantivy query.
+//! From what a person types to a [`Plan`]: a plain value listing, for every
+//! meaningful part of the query (a *unit*), each indexed word or phrase that counts
+//! as a match and how (exact, derived, prefix, with how many typos). The engine
+//! executes a plan; planning itself only asks a [`Lexicon`] which words exist, so it
+//! is tested without an index.
 //!
-//! Every query word becomes a *unit*: the word itself, its synonyms, its English
-//! stem, and, looked up in the term dictionaries, the indexed words it could be a
-//! prefix of (the word being typed) or a typo of. Because the expansions are found
-//! here rather than inside Tantivy's fuzzy query, we know which indexed words
-//! matched, which is what the snippet marks and what the title-coverage ranking
-//! uses.
+//! A unit's matches:
+//! - the word as typed (exact) and its English stem (derived);
+//! - its synonyms (derived), multi-word ones as phrases;
+//! - the word being typed (the last, not followed by a space): its completions
+//!   (prefix) and, from 5 letters, completions with a typo (prefix-typo);
+//! - typo corrections, one typo from 5 letters, two from 9, each with its own count;
+//! - split: a word that is two indexed words written together (`frontend` → the
+//!   phrase `front end`), counted as one typo, as Meilisearch does;
+//! - joined: two query words that are one indexed word written apart (`dev ops` →
+//!   `devops`) make one unit matching the joined word, the phrase, or both words.
 
-use std::collections::HashSet;
-
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Searcher, Term};
-use tantivy_fst::Automaton;
+use std::collections::{HashMap, HashSet};
 
 use super::analyzer::{is_stopword, query_words, stem};
-use super::index::Fields;
+use super::ranking::Exactness;
 use super::synonyms::Synonyms;
 
 /// Longest query accepted, in characters; longer input is cut, never rejected.
 pub const MAX_QUERY_CHARS: usize = 256;
 /// Most words considered: a pasted paragraph is not a search.
 const MAX_UNITS: usize = 12;
-/// Most dictionary entries looked at per expansion and segment.
-const MAX_SCANNED: usize = 1_000;
-/// Most indexed words a prefix or a typo expands to, per field.
-const MAX_EXPANSIONS: usize = 40;
-
-/// Weights of where a word matched. Title above body, exact above stem above prefix
-/// above typo.
-mod boost {
-    pub const TITLE_EXACT: f32 = 6.0;
-    pub const TITLE_STEM: f32 = 4.0;
-    pub const TITLE_PREFIX: f32 = 3.0;
-    pub const TITLE_FUZZY: f32 = 2.0;
-    pub const TITLE_PHRASE: f32 = 6.0;
-    pub const BODY_STEM: f32 = 1.0;
-    pub const BODY_PHRASE: f32 = 1.5;
-    pub const BODY_PREFIX: f32 = 0.4;
-    pub const BODY_FUZZY: f32 = 0.3;
-    pub const CONTEXT: f32 = 0.8;
-    pub const KEYWORDS: f32 = 0.6;
-    pub const SYNONYM: f32 = 0.9;
-}
+/// Most indexed words a prefix or a typo expands to, per source (titles, body).
+pub const MAX_EXPANSIONS: usize = 40;
+/// Shortest prefix whose body completions are used; shorter ones complete titles only.
+const MIN_BODY_PREFIX: usize = 3;
+/// Shortest half of a split word.
+const MIN_SPLIT_PART: usize = 2;
 
 /// The typo budget by word length: none under 5 letters, one from 5, two from 9.
 pub fn typo_budget(word: &str) -> u8 {
@@ -59,27 +44,139 @@ pub fn typo_budget(word: &str) -> u8 {
     }
 }
 
+/// Which indexed words exist: what planning needs of an index.
+pub trait Lexicon {
+    /// Whether `word` is an indexed word of any field.
+    fn contains(&self, word: &str) -> bool;
+    /// How many documents hold `word` (0 when none): picks the likeliest split.
+    fn doc_freq(&self, word: &str) -> u64;
+    /// Indexed words beginning with `prefix` (itself excluded), the most frequent
+    /// first; `titles_only` for prefixes too short to complete body words usefully.
+    fn completions(&self, prefix: &str, titles_only: bool, max: usize) -> Vec<String>;
+    /// Indexed words within `max_typos` edits of `word` (or of a prefix of them, when
+    /// `prefix`), itself excluded, with their edit distance. Title words are tried
+    /// first; body words only when no title word is close.
+    fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)>;
+}
+
+/// One indexed word a unit matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub word: String,
+    pub typos: u8,
+    pub exactness: Exactness,
+}
+
+/// Several indexed words a unit matches together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    pub words: Vec<String>,
+    /// Whether the words must be adjacent and in order; otherwise anywhere in one
+    /// field.
+    pub adjacent: bool,
+    pub typos: u8,
+    pub exactness: Exactness,
+}
+
 /// One meaningful part of a query and everything it may match.
 #[derive(Debug, Clone, Default)]
 pub struct Unit {
     /// The words as typed (normalized).
     pub words: Vec<String>,
-    /// Itself and its synonyms, each as words.
-    pub alternatives: Vec<Vec<String>>,
-    /// Indexed (raw) words that count as a match: the word, single-word synonyms,
-    /// prefix completions and typo corrections.
-    pub raw: HashSet<String>,
-    /// Stems that count as a match.
-    pub stems: HashSet<String>,
-    /// Whether matching by prefix only: the word at the end, still being typed.
+    /// Single indexed words (raw, as the raw fields hold them).
+    pub terms: Vec<Term>,
+    /// Stems matched in the stemmed fields, with how.
+    pub stems: Vec<Term>,
+    pub phrases: Vec<Phrase>,
+    /// Whether it is the word being typed (matched by prefix).
     pub prefix: bool,
+    /// Every raw word of `terms` and `phrases`, for snippets and titles.
+    pub raw: HashSet<String>,
+    /// Every stem of `stems` and `phrases`.
+    pub stem_set: HashSet<String>,
+}
+
+impl Unit {
+    /// How the unit matches this raw word, if it does (the best way).
+    pub fn term(&self, word: &str) -> Option<&Term> {
+        self.terms.iter().find(|t| t.word == word)
+    }
+
+    fn add_term(&mut self, word: String, typos: u8, exactness: Exactness) {
+        if let Some(t) = self.terms.iter_mut().find(|t| t.word == word) {
+            if (typos, exactness) < (t.typos, t.exactness) {
+                t.typos = typos;
+                t.exactness = exactness;
+            }
+            return;
+        }
+        self.raw.insert(word.clone());
+        self.terms.push(Term {
+            word,
+            typos,
+            exactness,
+        });
+    }
+
+    fn add_stem(&mut self, word: &str, typos: u8, exactness: Exactness) {
+        let s = stem(word);
+        if let Some(t) = self.stems.iter_mut().find(|t| t.word == s) {
+            if (typos, exactness) < (t.typos, t.exactness) {
+                t.typos = typos;
+                t.exactness = exactness;
+            }
+            return;
+        }
+        self.stem_set.insert(s.clone());
+        self.stems.push(Term {
+            word: s,
+            typos,
+            exactness,
+        });
+    }
+
+    fn add_phrase(&mut self, words: Vec<String>, adjacent: bool, typos: u8, exactness: Exactness) {
+        if words.len() == 1 {
+            let w = words.into_iter().next().unwrap_or_default();
+            self.add_stem(&w, typos, Exactness::Derived.max(exactness));
+            self.add_term(w, typos, exactness);
+            return;
+        }
+        for w in &words {
+            self.raw.insert(w.clone());
+            self.stem_set.insert(stem(w));
+        }
+        self.phrases.push(Phrase {
+            words,
+            adjacent,
+            typos,
+            exactness,
+        });
+    }
+
+    /// Stems whose positions stand for this unit's occurrences (proximity): its own,
+    /// those of its expansions and the first word of each phrase.
+    pub fn position_stems(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.stems.iter().map(|t| t.word.clone()).collect();
+        for t in &self.terms {
+            out.push(stem(&t.word));
+        }
+        for p in &self.phrases {
+            if let Some(w) = p.words.first() {
+                out.push(stem(w));
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 /// A parsed query.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub units: Vec<Unit>,
-    /// All query words normalized and joined, to recognise an exact title.
+    /// All query words normalized and joined.
     pub normalized: String,
 }
 
@@ -88,13 +185,13 @@ impl Plan {
         self.units.is_empty()
     }
 
-    /// Whether a normalized token (raw form and its stem) matches any unit.
+    /// Whether a normalized word matches any unit (snippets).
     pub fn matches_raw(&self, raw: &str) -> bool {
         self.units.iter().any(|u| u.raw.contains(raw))
     }
 
     pub fn matches_stem(&self, stemmed: &str) -> bool {
-        self.units.iter().any(|u| u.stems.contains(stemmed))
+        self.units.iter().any(|u| u.stem_set.contains(stemmed))
     }
 
     /// First letters of every stem: a word can only stem to one of them if it starts
@@ -105,7 +202,7 @@ impl Plan {
         let mut heads: Vec<String> = self
             .units
             .iter()
-            .flat_map(|u| u.stems.iter())
+            .flat_map(|u| u.stem_set.iter())
             .map(|s| s.chars().take(3).collect())
             .collect();
         heads.sort();
@@ -114,35 +211,44 @@ impl Plan {
     }
 }
 
-/// Splits the query into units: synonyms (longest first), stop words dropped when
-/// something else is left, the last word a prefix unless followed by a space.
-pub fn plan(q: &str, synonyms: &Synonyms) -> Plan {
-    let q: String = q.chars().take(MAX_QUERY_CHARS).collect();
-    let words = query_words(&q);
-    let typing = !q.ends_with(char::is_whitespace);
+/// The query's words cut into units: synonym terms (longest first), joined pairs,
+/// single words; stop words dropped when something else is left.
+fn segment(words: &[String], synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut i = 0;
     while i < words.len() && units.len() < MAX_UNITS {
-        let last = i + 1 == words.len();
-        if let Some((len, group)) = synonyms.match_at(&words, i) {
+        let mut unit = Unit::default();
+        if let Some((len, group)) = synonyms.match_at(words, i) {
             let span = words[i..i + len].to_vec();
-            let mut alternatives = vec![span.clone()];
-            alternatives.extend(group.into_iter().filter(|t| *t != span));
-            units.push(Unit {
-                words: span,
-                alternatives,
-                prefix: last && len == 1 && typing,
-                ..Unit::default()
-            });
+            unit.words = span.clone();
+            unit.add_phrase(span.clone(), true, 0, Exactness::Exact);
+            for term in group.into_iter().filter(|t| *t != span) {
+                unit.add_phrase(term, true, 0, Exactness::Derived);
+            }
+            units.push(unit);
             i += len;
             continue;
         }
-        units.push(Unit {
-            words: vec![words[i].clone()],
-            alternatives: vec![vec![words[i].clone()]],
-            prefix: last && typing,
-            ..Unit::default()
-        });
+        let word = &words[i];
+        if let Some(next) = words.get(i + 1) {
+            let joined = format!("{word}{next}");
+            if !is_stopword(word)
+                && !is_stopword(next)
+                && synonyms.match_at(words, i + 1).is_none()
+                && lexicon.contains(&joined)
+            {
+                unit.words = vec![word.clone(), next.clone()];
+                unit.add_phrase(unit.words.clone(), true, 0, Exactness::Exact);
+                unit.add_phrase(vec![joined], true, 0, Exactness::Derived);
+                unit.add_phrase(unit.words.clone(), false, 0, Exactness::Derived);
+                units.push(unit);
+                i += 2;
+                continue;
+            }
+        }
+        unit.words = vec![word.clone()];
+        unit.add_phrase(vec![word.clone()], true, 0, Exactness::Exact);
+        units.push(unit);
         i += 1;
     }
     let content: Vec<Unit> = units
@@ -150,7 +256,68 @@ pub fn plan(q: &str, synonyms: &Synonyms) -> Plan {
         .filter(|u| !(u.words.len() == 1 && is_stopword(&u.words[0])))
         .cloned()
         .collect();
-    let units = if content.is_empty() { units } else { content };
+    if content.is_empty() { units } else { content }
+}
+
+/// The most likely way to read `word` as two indexed words written together.
+fn split(word: &str, lexicon: &dyn Lexicon) -> Option<(String, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 2 * MIN_SPLIT_PART || !chars.iter().all(|c| c.is_alphanumeric()) {
+        return None;
+    }
+    let mut best: Option<(u64, String, String)> = None;
+    for at in MIN_SPLIT_PART..=chars.len() - MIN_SPLIT_PART {
+        let a: String = chars[..at].iter().collect();
+        let b: String = chars[at..].iter().collect();
+        if is_stopword(&a) || is_stopword(&b) {
+            continue;
+        }
+        let freq = lexicon.doc_freq(&a).min(lexicon.doc_freq(&b));
+        if freq > 0 && best.as_ref().is_none_or(|x| freq > x.0) {
+            best = Some((freq, a, b));
+        }
+    }
+    best.map(|(_, a, b)| (a, b))
+}
+
+/// Plans a query: units, and for each what it matches in `lexicon`.
+pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
+    let q: String = q.chars().take(MAX_QUERY_CHARS).collect();
+    let words = query_words(&q);
+    let typing = !q.ends_with(char::is_whitespace);
+    let mut units = segment(&words, synonyms, lexicon);
+    let count = units.len();
+    for (n, unit) in units.iter_mut().enumerate() {
+        // Only the very last word of the text can be unfinished.
+        unit.prefix =
+            typing && n + 1 == count && unit.words.len() == 1 && words.last() == unit.words.last();
+        if unit.words.len() != 1 {
+            continue;
+        }
+        let word = unit.words[0].clone();
+        let budget = typo_budget(&word);
+        if unit.prefix {
+            let titles_only = word.chars().count() < MIN_BODY_PREFIX;
+            for w in lexicon.completions(&word, titles_only, MAX_EXPANSIONS) {
+                unit.add_term(w, 0, Exactness::Prefix);
+            }
+        }
+        if budget > 0 {
+            for (w, typos) in lexicon.corrections(&word, budget, false) {
+                unit.add_term(w, typos, Exactness::Derived);
+            }
+            if unit.prefix {
+                for (w, typos) in lexicon.corrections(&word, budget, true) {
+                    unit.add_term(w, typos, Exactness::PrefixTypo);
+                }
+            }
+        }
+        if !unit.prefix
+            && let Some((a, b)) = split(&word, lexicon)
+        {
+            unit.add_phrase(vec![a, b], true, 1, Exactness::Derived);
+        }
+    }
     let normalized = units
         .iter()
         .map(|u| u.words.join(" "))
@@ -159,208 +326,221 @@ pub fn plan(q: &str, synonyms: &Synonyms) -> Plan {
     Plan { units, normalized }
 }
 
-fn term_query(field: Field, text: &str, weight: f32) -> Box<dyn Query> {
-    let q = TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    );
-    Box::new(BoostQuery::new(Box::new(q), weight))
-}
-
-/// Indexed words of `field` accepted by `automaton`, the most frequent first.
-fn expand<A: Automaton>(
-    searcher: &Searcher,
-    field: Field,
-    automaton: impl Fn() -> Option<A>,
-    exclude: &str,
-) -> Vec<String>
-where
-    A::State: Clone,
-{
-    let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    for reader in searcher.segment_readers() {
-        let Ok(inverted) = reader.inverted_index(field) else {
-            continue;
-        };
-        let Some(automaton) = automaton() else {
-            return Vec::new();
-        };
-        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
-            continue;
-        };
-        let mut scanned = 0;
-        while stream.advance() {
-            scanned += 1;
-            // A one-letter prefix can match thousands of words; the first ones in
-            // lexical order are as good as any for a word still being typed.
-            if scanned > MAX_SCANNED {
-                break;
-            }
-            if let Ok(word) = std::str::from_utf8(stream.key())
-                && word != exclude
-            {
-                *found.entry(word.to_string()).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    let mut words: Vec<(String, u64)> = found.into_iter().collect();
-    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    words.truncate(MAX_EXPANSIONS);
-    words.into_iter().map(|(w, _)| w).collect()
-}
-
-/// Matches the words that start with a prefix.
-struct Prefix<'a>(&'a [u8]);
-
-impl Automaton for Prefix<'_> {
-    /// How many bytes of the prefix matched so far, or `None` once it failed.
-    type State = Option<usize>;
-
-    fn start(&self) -> Option<usize> {
-        Some(0)
-    }
-
-    fn is_match(&self, state: &Option<usize>) -> bool {
-        *state == Some(self.0.len())
-    }
-
-    fn can_match(&self, state: &Option<usize>) -> bool {
-        state.is_some()
-    }
-
-    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
-        let n = (*state)?;
-        if n == self.0.len() {
-            Some(n)
-        } else if self.0.get(n) == Some(&byte) {
-            Some(n + 1)
-        } else {
-            None
-        }
-    }
-}
-
-/// The typo automaton of a word, built once per query word: building a Levenshtein
-/// DFA costs far more than running it over a term dictionary.
-fn fuzzy_automaton(word: &str, prefix: bool, field: Field) -> Option<tantivy::query::DfaWrapper> {
-    let distance = typo_budget(word);
-    if distance == 0 {
+/// Levenshtein distance with transpositions (optimal string alignment) if at most
+/// `max`; with `prefix`, the distance of `typed` to the closest prefix of `word`.
+pub fn distance(typed: &str, word: &str, max: u8, prefix: bool) -> Option<u8> {
+    let a: Vec<char> = typed.chars().collect();
+    let b: Vec<char> = word.chars().collect();
+    let max = max as usize;
+    if !prefix && a.len().abs_diff(b.len()) > max {
         return None;
     }
-    let term = Term::from_field_text(field, word);
-    let q = if prefix {
-        FuzzyTermQuery::new_prefix(term, distance, true)
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = if prefix {
+        prev.iter().copied().min().unwrap_or(usize::MAX)
     } else {
-        FuzzyTermQuery::new(term, distance, true)
+        prev[m]
     };
-    q.automaton().ok()
+    (d <= max).then_some(d as u8)
 }
 
-/// Fills a unit's expansions and returns its query.
-fn unit_query(searcher: &Searcher, f: &Fields, unit: &mut Unit) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let alternatives = unit.alternatives.clone();
-    for (n, alt) in alternatives.iter().enumerate() {
-        let w = if n == 0 { 1.0 } else { boost::SYNONYM };
-        if alt.len() == 1 {
-            let word = &alt[0];
-            let stemmed = stem(word);
-            unit.raw.insert(word.clone());
-            unit.stems.insert(stemmed.clone());
-            for (field, text, weight) in [
-                (f.title_raw, word.as_str(), boost::TITLE_EXACT),
-                (f.title, &stemmed, boost::TITLE_STEM),
-                (f.body, &stemmed, boost::BODY_STEM),
-                (f.context, &stemmed, boost::CONTEXT),
-                (f.keywords, &stemmed, boost::KEYWORDS),
-            ] {
-                clauses.push((Occur::Should, term_query(field, text, weight * w)));
-            }
+/// A [`Lexicon`] over a word list, for tests and small tools.
+#[derive(Debug, Default, Clone)]
+pub struct WordList {
+    /// Word → document frequency; `titles` holds the title words.
+    pub words: HashMap<String, u64>,
+    pub titles: HashSet<String>,
+}
+
+impl WordList {
+    pub fn new(titles: &[&str], body: &[&str]) -> WordList {
+        let mut out = WordList::default();
+        for w in titles.iter().chain(body) {
+            *out.words.entry(w.to_string()).or_default() += 1;
+        }
+        out.titles = titles.iter().map(|w| w.to_string()).collect();
+        out
+    }
+}
+
+impl Lexicon for WordList {
+    fn contains(&self, word: &str) -> bool {
+        self.words.contains_key(word)
+    }
+
+    fn doc_freq(&self, word: &str) -> u64 {
+        self.words.get(word).copied().unwrap_or(0)
+    }
+
+    fn completions(&self, prefix: &str, titles_only: bool, max: usize) -> Vec<String> {
+        let mut out: Vec<(&String, u64)> = self
+            .words
+            .iter()
+            .filter(|(w, _)| w.starts_with(prefix) && w.as_str() != prefix)
+            .filter(|(w, _)| !titles_only || self.titles.contains(*w))
+            .map(|(w, f)| (w, *f))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        out.into_iter().take(max).map(|(w, _)| w.clone()).collect()
+    }
+
+    fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)> {
+        let find = |titles: bool| {
+            let mut out: Vec<(String, u8)> = self
+                .words
+                .keys()
+                .filter(|w| w.as_str() != word && self.titles.contains(*w) == titles)
+                .filter_map(|w| distance(word, w, max_typos, prefix).map(|d| (w.clone(), d)))
+                .filter(|(_, d)| *d > 0)
+                .collect();
+            out.sort();
+            out
+        };
+        let titles = find(true);
+        if titles.is_empty() {
+            find(false)
         } else {
-            let stems: Vec<String> = alt.iter().map(|x| stem(x)).collect();
-            for s in &stems {
-                unit.stems.insert(s.clone());
-            }
-            for field_boost in [
-                (f.title, boost::TITLE_PHRASE * w),
-                (f.body, boost::BODY_PHRASE * w),
-            ] {
-                let terms: Vec<Term> = stems
-                    .iter()
-                    .map(|s| Term::from_field_text(field_boost.0, s))
-                    .collect();
-                let phrase = PhraseQuery::new(terms);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), field_boost.1)),
-                ));
-            }
+            titles
         }
     }
-    // Prefix and typo expansions apply to the word as typed, not to its synonyms.
-    // Per field only the best expansion counts (a disjunction max), so that a word
-    // with many completions does not outscore one that matches exactly.
-    if unit.words.len() == 1 {
-        let word = unit.words[0].clone();
-        let dfa = fuzzy_automaton(&word, unit.prefix, f.title_raw);
-        let mut typo_found = false;
-        for (field, prefix_boost, fuzzy_boost) in [
-            (f.title_raw, boost::TITLE_PREFIX, boost::TITLE_FUZZY),
-            (f.body_raw, boost::BODY_PREFIX, boost::BODY_FUZZY),
-        ] {
-            let mut expansions: Vec<Box<dyn Query>> = Vec::new();
-            // One or two letters begin too many body words to be worth it; titles
-            // still complete them.
-            if unit.prefix && (field == f.title_raw || word.chars().count() >= 3) {
-                for w in expand(searcher, field, || Some(Prefix(word.as_bytes())), &word) {
-                    expansions.push(term_query(field, &w, prefix_boost));
-                    unit.raw.insert(w);
-                }
-            }
-            // A word one typo away from a title word almost surely meant it; only
-            // when no title word is close are the (many more) body words searched.
-            let title_corrected = field == f.body_raw && typo_found;
-            let typos = match &dfa {
-                Some(dfa) if !title_corrected => expand(searcher, field, || Some(dfa), &word),
-                _ => Vec::new(),
-            };
-            if field == f.title_raw {
-                typo_found = !typos.is_empty();
-            }
-            for w in typos {
-                if unit.raw.contains(&w) {
-                    continue;
-                }
-                expansions.push(term_query(field, &w, fuzzy_boost));
-                unit.raw.insert(w);
-            }
-            if !expansions.is_empty() {
-                clauses.push((
-                    Occur::Should,
-                    Box::new(DisjunctionMaxQuery::new(expansions)),
-                ));
-            }
-        }
-    }
-    Box::new(BooleanQuery::new(clauses))
 }
 
-/// The query of each unit of a plan, expansions looked up once.
-pub fn unit_queries(searcher: &Searcher, fields: &Fields, plan: &mut Plan) -> Vec<Box<dyn Query>> {
-    plan.units
-        .iter_mut()
-        .map(|u| unit_query(searcher, fields, u))
-        .collect()
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Every unit required (`all`), or any (the fallback when requiring all finds
-/// nothing: a question with words no document has still finds its topic).
-pub fn combine(units: &[Box<dyn Query>], all: bool) -> Box<dyn Query> {
-    if units.is_empty() {
-        return Box::new(EmptyQuery);
+    fn lex() -> WordList {
+        WordList::new(
+            &[
+                "kubernetes",
+                "kuberenetes",
+                "react",
+                "reactor",
+                "devops",
+                "front",
+            ],
+            &[
+                "end", "frontend", "dev", "ops", "node", "js", "nodejs", "data", "base",
+            ],
+        )
     }
-    let occur = if all { Occur::Must } else { Occur::Should };
-    Box::new(BooleanQuery::new(
-        units.iter().map(|q| (occur, q.box_clone())).collect(),
-    ))
+
+    fn plan_of(q: &str) -> Plan {
+        plan(
+            q,
+            &Synonyms::new(&[vec!["k8s".into(), "kubernetes".into()]]),
+            &lex(),
+        )
+    }
+
+    #[test]
+    fn typos_are_counted_per_correction() {
+        let p = plan_of("kuberntes ");
+        let u = &p.units[0];
+        assert_eq!(u.term("kubernetes").map(|t| t.typos), Some(1));
+        assert_eq!(u.term("kuberenetes").map(|t| t.typos), Some(2));
+        assert!(!u.prefix);
+    }
+
+    #[test]
+    fn the_last_word_is_a_prefix_unless_followed_by_a_space() {
+        let p = plan_of("reac");
+        let u = &p.units[0];
+        assert!(u.prefix);
+        assert_eq!(
+            u.term("react").map(|t| t.exactness),
+            Some(Exactness::Prefix)
+        );
+        let p = plan_of("reac ");
+        assert!(p.units[0].term("react").is_none());
+        // A correction that is also a completion is a prefix-typo, worse than both.
+        let p = plan_of("reactt");
+        let u = &p.units[0];
+        assert_eq!(
+            u.term("react").map(|t| (t.typos, t.exactness)),
+            Some((1, Exactness::Derived))
+        );
+        assert_eq!(
+            u.term("reactor").map(|t| (t.typos, t.exactness)),
+            Some((1, Exactness::PrefixTypo))
+        );
+    }
+
+    #[test]
+    fn synonyms_make_derived_matches() {
+        let p = plan_of("k8s ");
+        let u = &p.units[0];
+        assert_eq!(u.term("k8s").map(|t| t.exactness), Some(Exactness::Exact));
+        assert_eq!(
+            u.term("kubernetes").map(|t| t.exactness),
+            Some(Exactness::Derived)
+        );
+    }
+
+    #[test]
+    fn joined_and_split_words() {
+        // Two words written apart match the joined word, the phrase, or both words.
+        let p = plan_of("dev ops ");
+        assert_eq!(p.units.len(), 1);
+        let u = &p.units[0];
+        assert_eq!(u.words, ["dev", "ops"]);
+        assert!(u.term("devops").is_some());
+        assert!(
+            u.phrases
+                .iter()
+                .any(|ph| ph.adjacent && ph.words == ["dev", "ops"])
+        );
+        assert!(u.phrases.iter().any(|ph| !ph.adjacent));
+        // One word written together matches the two words as a phrase, as a typo.
+        let p = plan_of("frontend ");
+        let u = &p.units[0];
+        let split = u
+            .phrases
+            .iter()
+            .find(|ph| ph.words == ["front", "end"])
+            .expect("split");
+        assert!(split.adjacent);
+        assert_eq!(split.typos, 1);
+        // `node js` is joined to `nodejs`.
+        assert_eq!(plan_of("node js ").units.len(), 1);
+    }
+
+    #[test]
+    fn stop_words_go_unless_nothing_else_is_left() {
+        let p = plan_of("what is react ");
+        assert_eq!(p.normalized, "react");
+        let p = plan_of("what is ");
+        assert_eq!(p.units.len(), 2);
+    }
+
+    #[test]
+    fn distance_with_transpositions_and_prefixes() {
+        assert_eq!(distance("javascirpt", "javascript", 1, false), Some(1));
+        assert_eq!(distance("kuberntes", "kubernetes", 2, false), Some(1));
+        assert_eq!(distance("kuberntes", "kuberenetes", 2, false), Some(2));
+        assert_eq!(distance("react", "redux", 1, false), None);
+        assert_eq!(distance("kubern", "kubernetes", 1, true), Some(0));
+        assert_eq!(distance("kubren", "kubernetes", 1, true), Some(1));
+    }
 }

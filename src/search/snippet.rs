@@ -207,7 +207,7 @@ mod tests {
         for w in words {
             let mut u = Unit::default();
             u.raw.insert(w.to_string());
-            u.stems.insert(crate::search::analyzer::stem(w));
+            u.stem_set.insert(crate::search::analyzer::stem(w));
             p.units.push(u);
         }
         p

@@ -1,0 +1,720 @@
+//! Executes a [`Plan`] over one published index and ranks the result with the rules
+//! of [`ranking`](super::ranking).
+//!
+//! Tantivy gives the term dictionaries and posting lists; everything else is done
+//! here on dense document numbers (one per document of the searcher's segments):
+//! - each unit of the plan reads the postings of its words, stems and phrases and
+//!   keeps, per document, its best [`Match`] (typos, field, exactness): no scoring of
+//!   whole queries, no collector over every match;
+//! - facet counts come from the matched documents without any scoring;
+//! - the costly parts of ranking (positions for proximity, whole titles) are only
+//!   computed for the buckets that overlap the requested page ([`ranking::page`]).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{Field as TantivyField, IndexRecordOption};
+use tantivy::{DocSet, Searcher, TERMINATED, Term};
+use tantivy_fst::Automaton;
+
+use super::documents::{DocMeta, Kind, TitleWord};
+use super::index::Fields;
+use super::query::{Lexicon, MAX_EXPANSIONS, Plan, Unit, distance};
+use super::ranking::{self, Exactness, Field, Match, RankKey};
+
+/// Most dictionary entries looked at per expansion and segment.
+const MAX_SCANNED: usize = 1_000;
+/// Most stems per unit whose positions stand for the unit in the proximity rule.
+const MAX_POSITION_STEMS: usize = 8;
+/// Below this many documents with every query word, documents with some of them
+/// follow (ranked after them by the words rule).
+pub const RELAX_BELOW: usize = 5;
+
+/// What the query path precomputes once per published index.
+pub struct Engine {
+    /// The document behind each dense number; `None` for deleted documents.
+    docs: Vec<Option<Arc<DocMeta>>>,
+    /// Dense number of each segment's first document, by segment ordinal.
+    bases: Vec<u32>,
+}
+
+impl Engine {
+    pub fn new(
+        searcher: &Searcher,
+        _fields: Fields,
+        metas: &std::collections::HashMap<u64, Arc<DocMeta>>,
+    ) -> Engine {
+        let mut docs = Vec::new();
+        let mut bases = Vec::new();
+        for segment in searcher.segment_readers() {
+            bases.push(docs.len() as u32);
+            let keys = segment.fast_fields().u64("key").ok();
+            for doc in 0..segment.max_doc() {
+                let meta = if segment.is_deleted(doc) {
+                    None
+                } else {
+                    keys.as_ref()
+                        .and_then(|k| k.first(doc))
+                        .and_then(|key| metas.get(&key))
+                        .cloned()
+                };
+                docs.push(meta);
+            }
+        }
+        Engine { docs, bases }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    pub fn doc(&self, dense: u32) -> Option<&Arc<DocMeta>> {
+        self.docs.get(dense as usize).and_then(Option::as_ref)
+    }
+}
+
+/// The [`Lexicon`] of a searcher: its term dictionaries of raw title and body words.
+pub struct IndexLexicon<'a> {
+    pub searcher: &'a Searcher,
+    pub fields: Fields,
+}
+
+/// Matches the words that start with a prefix.
+struct Prefix<'a>(&'a [u8]);
+
+impl Automaton for Prefix<'_> {
+    /// How many bytes of the prefix matched so far, or `None` once it failed.
+    type State = Option<usize>;
+
+    fn start(&self) -> Option<usize> {
+        Some(0)
+    }
+
+    fn is_match(&self, state: &Option<usize>) -> bool {
+        *state == Some(self.0.len())
+    }
+
+    fn can_match(&self, state: &Option<usize>) -> bool {
+        state.is_some()
+    }
+
+    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
+        let n = (*state)?;
+        if n == self.0.len() {
+            Some(n)
+        } else if self.0.get(n) == Some(&byte) {
+            Some(n + 1)
+        } else {
+            None
+        }
+    }
+}
+
+impl IndexLexicon<'_> {
+    /// Indexed words of `field` accepted by `automaton` with their document counts.
+    fn scan<A: Automaton>(&self, field: TantivyField, automaton: &A) -> Vec<(String, u64)>
+    where
+        A::State: Clone,
+    {
+        let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        for reader in self.searcher.segment_readers() {
+            let Ok(inverted) = reader.inverted_index(field) else {
+                continue;
+            };
+            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            let mut scanned = 0;
+            while stream.advance() {
+                scanned += 1;
+                // A one-letter prefix can match thousands of words; the first ones in
+                // lexical order are as good as any for a word still being typed.
+                if scanned > MAX_SCANNED {
+                    break;
+                }
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    *found.entry(word.to_string()).or_default() +=
+                        u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+
+    fn raw_fields(&self) -> [TantivyField; 2] {
+        [self.fields.title_raw, self.fields.body_raw]
+    }
+}
+
+impl Lexicon for IndexLexicon<'_> {
+    fn contains(&self, word: &str) -> bool {
+        self.doc_freq(word) > 0
+    }
+
+    fn doc_freq(&self, word: &str) -> u64 {
+        self.raw_fields()
+            .iter()
+            .map(|f| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(*f, word))
+                    .unwrap_or(0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn completions(&self, prefix: &str, titles_only: bool, max: usize) -> Vec<String> {
+        let automaton = Prefix(prefix.as_bytes());
+        let mut out: Vec<String> = Vec::new();
+        let fields: &[TantivyField] = if titles_only {
+            &[self.fields.title_raw]
+        } else {
+            &[self.fields.title_raw, self.fields.body_raw]
+        };
+        // Title words first (a title completes what people look for), then the
+        // body's, each the most frequent first.
+        for &field in fields {
+            let mut words = self.scan(field, &automaton);
+            words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            for (w, _) in words {
+                if out.len() >= max {
+                    return out;
+                }
+                if w != prefix && !out.contains(&w) {
+                    out.push(w);
+                }
+            }
+        }
+        out
+    }
+
+    fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)> {
+        let term = Term::from_field_text(self.fields.title_raw, word);
+        let query = if prefix {
+            tantivy::query::FuzzyTermQuery::new_prefix(term, max_typos, true)
+        } else {
+            tantivy::query::FuzzyTermQuery::new(term, max_typos, true)
+        };
+        let Ok(dfa) = query.automaton() else {
+            return Vec::new();
+        };
+        for field in self.raw_fields() {
+            let mut found: Vec<(String, u8)> = self
+                .scan(field, &dfa)
+                .into_iter()
+                .filter(|(w, _)| w != word)
+                .filter_map(|(w, _)| distance(word, &w, max_typos, prefix).map(|d| (w, d)))
+                .filter(|(_, d)| *d > 0)
+                .collect();
+            // A word close to a title word almost surely meant it; only when no title
+            // word is close are the (many more) body words tried.
+            if !found.is_empty() {
+                found.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                found.truncate(MAX_EXPANSIONS);
+                return found;
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// Per-document state of one query.
+pub struct Matched {
+    /// `best[u][doc]`: the best match of unit `u` in each dense document.
+    best: Vec<Vec<Match>>,
+    /// Tie-breaking BM25, summed over the words read, per dense document.
+    bm25: Vec<f32>,
+    /// Dense numbers of the documents matching at least one unit.
+    pub touched: Vec<u32>,
+}
+
+impl Matched {
+    pub fn matches(&self, doc: u32) -> impl Iterator<Item = Match> + '_ {
+        self.best.iter().map(move |b| b[doc as usize])
+    }
+
+    /// Whether every unit matched the title (or an alternative title).
+    pub fn title_match(&self, doc: u32) -> bool {
+        self.matches(doc)
+            .all(|m| m.is_some() && m.field() == Field::Title as u8)
+    }
+}
+
+/// Weight of a field in the tie-breaking BM25.
+fn bm25_weight(field: Field) -> f32 {
+    match field {
+        Field::Title => 3.0,
+        Field::Context | Field::Keywords => 1.0,
+        Field::Body => 1.0,
+    }
+}
+
+struct Reader<'a> {
+    engine: &'a Engine,
+    searcher: &'a Searcher,
+    fields: Fields,
+}
+
+impl Reader<'_> {
+    /// Applies `m` to every document holding `word` in `field`.
+    #[allow(clippy::too_many_arguments)]
+    fn term(
+        &self,
+        best: &mut [Match],
+        bm25: &mut [f32],
+        touched: &mut Vec<u32>,
+        seen: &mut [bool],
+        field: (TantivyField, Field),
+        word: &str,
+        m: Match,
+    ) {
+        let term = Term::from_field_text(field.0, word);
+        let weight = Bm25Weight::for_terms(self.searcher, std::slice::from_ref(&term)).ok();
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let base = self.engine.bases[ord];
+            let Ok(inverted) = segment.inverted_index(field.0) else {
+                continue;
+            };
+            let Ok(Some(mut postings)) =
+                inverted.read_postings(&term, IndexRecordOption::WithFreqs)
+            else {
+                continue;
+            };
+            let norms = segment.get_fieldnorms_reader(field.0).ok();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                let dense = (base + doc) as usize;
+                if self.engine.docs[dense].is_some() {
+                    if m < best[dense] {
+                        best[dense] = m;
+                    }
+                    if !seen[dense] {
+                        seen[dense] = true;
+                        touched.push(dense as u32);
+                    }
+                    if let (Some(w), Some(n)) = (&weight, &norms) {
+                        bm25[dense] += w.score(n.fieldnorm_id(doc), postings.term_freq())
+                            * bm25_weight(field.1);
+                    }
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+
+    /// Applies `m` to every document holding the stems `words` in `field`: adjacent
+    /// and in order, or anywhere in the field.
+    #[allow(clippy::too_many_arguments)]
+    fn phrase(
+        &self,
+        best: &mut [Match],
+        touched: &mut Vec<u32>,
+        seen: &mut [bool],
+        field: (TantivyField, Field),
+        words: &[String],
+        adjacent: bool,
+        m: Match,
+    ) {
+        let terms: Vec<Term> = words
+            .iter()
+            .map(|w| Term::from_field_text(field.0, w))
+            .collect();
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let base = self.engine.bases[ord];
+            let Ok(inverted) = segment.inverted_index(field.0) else {
+                continue;
+            };
+            let mut lists = Vec::with_capacity(terms.len());
+            for t in &terms {
+                match inverted.read_postings(t, IndexRecordOption::WithFreqsAndPositions) {
+                    Ok(Some(p)) => lists.push(p),
+                    _ => break,
+                }
+            }
+            if lists.len() != terms.len() || lists.is_empty() {
+                continue;
+            }
+            let mut positions: Vec<Vec<u32>> = vec![Vec::new(); lists.len()];
+            let mut target = lists[0].doc();
+            'docs: while target != TERMINATED {
+                // Intersect: every list on `target`, or move `target` forward.
+                for l in lists.iter_mut() {
+                    // `seek` only moves forward: a list already past stays there.
+                    let d = if l.doc() >= target {
+                        l.doc()
+                    } else {
+                        l.seek(target)
+                    };
+                    if d != target {
+                        target = d;
+                        continue 'docs;
+                    }
+                }
+                let ok = !adjacent || {
+                    for (l, p) in lists.iter_mut().zip(positions.iter_mut()) {
+                        p.clear();
+                        l.positions(p);
+                    }
+                    positions[0].iter().any(|&start| {
+                        positions[1..]
+                            .iter()
+                            .enumerate()
+                            .all(|(i, p)| p.binary_search(&(start + i as u32 + 1)).is_ok())
+                    })
+                };
+                let dense = (base + target) as usize;
+                if ok && self.engine.docs[dense].is_some() {
+                    if m < best[dense] {
+                        best[dense] = m;
+                    }
+                    if !seen[dense] {
+                        seen[dense] = true;
+                        touched.push(dense as u32);
+                    }
+                }
+                target = lists[0].advance();
+            }
+        }
+    }
+
+    fn unit(
+        &self,
+        unit: &Unit,
+        bm25: &mut [f32],
+        touched: &mut Vec<u32>,
+        seen: &mut [bool],
+    ) -> Vec<Match> {
+        let f = self.fields;
+        let mut best = vec![Match::NONE; self.engine.docs.len()];
+        for t in &unit.terms {
+            for field in [(f.title_raw, Field::Title), (f.body_raw, Field::Body)] {
+                let m = Match::new(t.typos, field.1, t.exactness);
+                self.term(&mut best, bm25, touched, seen, field, &t.word, m);
+            }
+        }
+        let stemmed = [
+            (f.title, Field::Title),
+            (f.context, Field::Context),
+            (f.keywords, Field::Keywords),
+            (f.body, Field::Body),
+        ];
+        for s in &unit.stems {
+            for field in stemmed {
+                let m = Match::new(s.typos, field.1, s.exactness);
+                self.term(&mut best, bm25, touched, seen, field, &s.word, m);
+            }
+        }
+        for p in &unit.phrases {
+            let stems: Vec<String> = p.words.iter().map(|w| super::analyzer::stem(w)).collect();
+            for field in stemmed {
+                let m = Match::new(p.typos, field.1, p.exactness);
+                self.phrase(&mut best, touched, seen, field, &stems, p.adjacent, m);
+            }
+        }
+        best
+    }
+
+    /// Positions of each unit in each stemmed field for the documents `docs` (dense,
+    /// any order): `out[i][unit][field]`, sorted.
+    fn positions(&self, plan: &Plan, docs: &[u32]) -> Vec<Vec<Vec<Vec<u32>>>> {
+        let f = self.fields;
+        let fields = [f.title, f.context, f.keywords, f.body];
+        let mut out = vec![vec![vec![Vec::new(); fields.len()]; plan.units.len()]; docs.len()];
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_unstable_by_key(|&i| docs[i]);
+        let mut buf = Vec::new();
+        for (u, unit) in plan.units.iter().enumerate() {
+            let stems: Vec<String> = unit
+                .position_stems()
+                .into_iter()
+                .take(MAX_POSITION_STEMS)
+                .collect();
+            for (fi, &field) in fields.iter().enumerate() {
+                for s in &stems {
+                    let term = Term::from_field_text(field, s);
+                    for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+                        let base = self.engine.bases[ord];
+                        let end = base + segment.max_doc();
+                        let Ok(inverted) = segment.inverted_index(field) else {
+                            continue;
+                        };
+                        let Ok(Some(mut postings)) =
+                            inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                        else {
+                            continue;
+                        };
+                        for &i in &order {
+                            let d = docs[i];
+                            if d < base || d >= end {
+                                continue;
+                            }
+                            let local = d - base;
+                            // Already past it (no occurrence there): seek only forward.
+                            if postings.doc() > local {
+                                continue;
+                            }
+                            let found = postings.seek(local);
+                            if found == TERMINATED {
+                                break;
+                            }
+                            if found == local {
+                                buf.clear();
+                                postings.positions(&mut buf);
+                                out[i][u][fi].extend_from_slice(&buf);
+                            }
+                        }
+                    }
+                }
+                for per_doc in out.iter_mut() {
+                    let p = &mut per_doc[u][fi];
+                    p.sort_unstable();
+                    p.dedup();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// How the unit matches a title word: `Some(false)` as typed or derived from it
+/// (stem, synonym, correction), `Some(true)` only by completing a word being typed,
+/// `None` not at all. Parts of a compound do not count ([`TitleWord`]).
+fn unit_matches_word(unit: &Unit, word: &TitleWord) -> Option<bool> {
+    if word.stems.iter().any(|s| unit.stem_set.contains(s)) {
+        return Some(false);
+    }
+    word.forms
+        .iter()
+        .filter(|f| unit.raw.contains(*f))
+        .map(|f| {
+            unit.term(f)
+                .is_some_and(|t| t.exactness >= Exactness::Prefix)
+        })
+        .min()
+}
+
+/// Whether the query names this whole title: every meaningful word of the title is
+/// matched by a unit, and every unit matches a word of the title. `Some(0)` when
+/// named with whole words, `Some(1)` when a word being typed had to be completed.
+pub fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
+    if title.is_empty() {
+        return None;
+    }
+    let mut completed = false;
+    for w in title {
+        completed |= plan
+            .units
+            .iter()
+            .filter_map(|u| unit_matches_word(u, w))
+            .min()?;
+    }
+    plan.units
+        .iter()
+        .all(|u| title.iter().any(|w| unit_matches_word(u, w).is_some()))
+        .then_some(u8::from(completed))
+}
+
+/// The best way the query names one of the document's titles, if it does.
+fn names_whole(meta: &DocMeta, plan: &Plan) -> Option<u8> {
+    meta.titles
+        .iter()
+        .filter_map(|t| names_whole_title(t, plan))
+        .min()
+}
+
+/// One candidate of a query.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate {
+    pub doc: u32,
+    pub missing: u8,
+    pub typos: u16,
+}
+
+/// What one query matched, before filters and pagination.
+pub struct Execution {
+    pub matched: Matched,
+    /// Candidates: every document with every unit, or, when fewer than
+    /// [`RELAX_BELOW`] have them all, every document with at least one.
+    pub candidates: Vec<Candidate>,
+    pub relaxed: bool,
+    /// Roadmaps and best practices (ids) whose whole title or alternative title the
+    /// query names.
+    pub named: HashSet<String>,
+}
+
+impl Engine {
+    /// Finds the documents matching `plan` and their per-unit matches.
+    pub fn execute(&self, searcher: &Searcher, fields: Fields, plan: &Plan) -> Execution {
+        let reader = Reader {
+            engine: self,
+            searcher,
+            fields,
+        };
+        let n = self.docs.len();
+        let mut bm25 = vec![0f32; n];
+        let mut touched = Vec::new();
+        let mut seen = vec![false; n];
+        let best: Vec<Vec<Match>> = plan
+            .units
+            .iter()
+            .map(|u| reader.unit(u, &mut bm25, &mut touched, &mut seen))
+            .collect();
+        let matched = Matched {
+            best,
+            bm25,
+            touched,
+        };
+        let mut all: Vec<Candidate> = matched
+            .touched
+            .iter()
+            .map(|&doc| {
+                let m: Vec<Match> = matched.matches(doc).collect();
+                let (missing, typos) = ranking::words_and_typos(&m);
+                Candidate {
+                    doc,
+                    missing,
+                    typos,
+                }
+            })
+            .collect();
+        let complete = all.iter().filter(|c| c.missing == 0).count();
+        let relaxed = complete < RELAX_BELOW && complete < all.len();
+        if !relaxed {
+            all.retain(|c| c.missing == 0);
+        }
+        let named = all
+            .iter()
+            .filter(|c| c.missing == 0)
+            .filter_map(|c| self.doc(c.doc))
+            .filter(|m| matches!(m.kind, Kind::Roadmap | Kind::BestPractice))
+            .filter(|m| names_whole(m, plan).is_some())
+            .map(|m| m.id.clone())
+            .collect();
+        Execution {
+            matched,
+            candidates: all,
+            relaxed,
+            named,
+        }
+    }
+
+    /// Sorts `items` so that `offset..offset + limit` hold the page in rank order,
+    /// and returns that range.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rank(
+        &self,
+        searcher: &Searcher,
+        fields: Fields,
+        plan: &Plan,
+        ex: &Execution,
+        items: &mut [Candidate],
+        offset: usize,
+        limit: usize,
+    ) -> std::ops::Range<usize> {
+        let reader = Reader {
+            engine: self,
+            searcher,
+            fields,
+        };
+        ranking::page(
+            items,
+            offset,
+            limit,
+            |c| (c.missing, c.typos),
+            |slice| {
+                let docs: Vec<u32> = slice.iter().map(|c| c.doc).collect();
+                let positions = if plan.units.len() > 1 {
+                    Some(reader.positions(plan, &docs))
+                } else {
+                    None
+                };
+                slice
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.key(plan, ex, c, positions.as_ref().map(|p| &p[i])))
+                    .collect()
+            },
+        )
+    }
+
+    /// The rank keys of the first `limit` documents, in order (for judging ranking
+    /// by hand: `examples/query.rs`).
+    pub fn explain(
+        &self,
+        searcher: &Searcher,
+        fields: Fields,
+        plan: &Plan,
+        limit: usize,
+    ) -> Vec<(String, RankKey)> {
+        let ex = self.execute(searcher, fields, plan);
+        let mut items = ex.candidates.clone();
+        let range = self.rank(searcher, fields, plan, &ex, &mut items, 0, limit);
+        let reader = Reader {
+            engine: self,
+            searcher,
+            fields,
+        };
+        let page = &items[range];
+        let docs: Vec<u32> = page.iter().map(|c| c.doc).collect();
+        let positions = reader.positions(plan, &docs);
+        page.iter()
+            .zip(positions.iter())
+            .filter_map(|(c, p)| {
+                let path = self.doc(c.doc)?.path.clone();
+                Some((
+                    path,
+                    self.key(plan, &ex, c, (plan.units.len() > 1).then_some(p)),
+                ))
+            })
+            .collect()
+    }
+
+    fn key(
+        &self,
+        plan: &Plan,
+        ex: &Execution,
+        c: &Candidate,
+        positions: Option<&Vec<Vec<Vec<u32>>>>,
+    ) -> RankKey {
+        let matches: Vec<Match> = ex.matched.matches(c.doc).collect();
+        let (field, exactness) = ranking::field_and_exactness(&matches);
+        let proximity = positions.map(|p| ranking::proximity(p)).unwrap_or(0);
+        let Some(meta) = self.doc(c.doc) else {
+            return RankKey {
+                missing: u8::MAX,
+                ..RankKey::default()
+            };
+        };
+        let whole = names_whole(meta, plan);
+        let standing = if matches!(meta.kind, Kind::Roadmap | Kind::BestPractice)
+            && ex.named.contains(&meta.id)
+        {
+            0
+        } else if meta
+            .roadmap
+            .as_ref()
+            .is_some_and(|r| ex.named.contains(&r.id))
+        {
+            1
+        } else {
+            2
+        };
+        RankKey {
+            missing: c.missing,
+            typos: c.typos,
+            proximity,
+            field,
+            whole_title: whole.unwrap_or(2),
+            exactness,
+            standing,
+            kind: ranking::kind_rank(meta.kind),
+            bm25: ex.matched.bm25[c.doc as usize],
+        }
+    }
+}
