@@ -66,7 +66,13 @@ fn main() {
         }
         // EXPLAIN=1: the ranking rules' values of the first hits.
         if std::env::var_os("EXPLAIN").is_some() {
-            for (path, key) in index.explain(q, 5) {
+            for (path, key) in index.explain(
+                q,
+                std::env::var("EXPLAIN_N")
+                    .ok()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(5),
+            ) {
                 println!("  {path}\n          {key:?}");
             }
         }

@@ -27,7 +27,7 @@ use super::ranking::{self, Exactness, Field, Match, RankKey};
 /// Most dictionary entries looked at per expansion and segment.
 const MAX_SCANNED: usize = 1_000;
 /// Most stems per unit whose positions stand for the unit in the proximity rule.
-const MAX_POSITION_STEMS: usize = 8;
+const MAX_POSITION_STEMS: usize = 16;
 /// Below this many documents with every query word, documents with some of them
 /// follow (ranked after them by the words rule).
 pub const RELAX_BELOW: usize = 5;
@@ -421,17 +421,31 @@ impl Reader<'_> {
     }
 
     /// Positions of each unit in each stemmed field for the documents `docs` (dense,
-    /// any order): `out[i][unit][field]`, sorted.
+    /// any order): `out[i][slot][field]`, sorted.
     fn positions(&self, plan: &Plan, docs: &[u32]) -> Vec<Vec<Vec<Vec<u32>>>> {
         let f = self.fields;
         let fields = [f.title, f.context, f.keywords, f.body];
-        let mut out = vec![vec![vec![Vec::new(); fields.len()]; plan.units.len()]; docs.len()];
+        // The words whose distances count: a unit of several words (`server side`)
+        // by its first and its last word, so that the next unit's distance is
+        // measured from where this one ends.
+        let slots: Vec<(&Unit, bool)> = plan
+            .units
+            .iter()
+            .flat_map(|u| {
+                let mut v = vec![(u, false)];
+                if u.words.len() > 1 {
+                    v.push((u, true));
+                }
+                v
+            })
+            .collect();
+        let mut out = vec![vec![vec![Vec::new(); fields.len()]; slots.len()]; docs.len()];
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_unstable_by_key(|&i| docs[i]);
         let mut buf = Vec::new();
-        for (u, unit) in plan.units.iter().enumerate() {
+        for (u, (unit, last)) in slots.iter().enumerate() {
             let stems: Vec<String> = unit
-                .position_stems()
+                .position_stems(*last)
                 .into_iter()
                 .take(MAX_POSITION_STEMS)
                 .collect();
@@ -501,23 +515,33 @@ fn unit_matches_word(unit: &Unit, word: &TitleWord) -> Option<bool> {
 
 /// Whether the query names this whole title: every meaningful word of the title is
 /// matched by a unit, and every unit matches a word of the title. `Some(0)` when
-/// named with whole words, `Some(1)` when a word being typed had to be completed.
+/// named with whole words in the title's order, `Some(1)` in another order
+/// (`design system` for "System Design"), `Some(2)` when a word being typed had to
+/// be completed.
 pub fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
     if title.is_empty() {
         return None;
     }
     let mut completed = false;
+    let mut in_order = true;
+    let mut previous = 0;
     for w in title {
-        completed |= plan
+        // The first unit matching this word, and whether only by completion.
+        let (unit, by_completion) = plan
             .units
             .iter()
-            .filter_map(|u| unit_matches_word(u, w))
-            .min()?;
+            .enumerate()
+            .filter_map(|(i, u)| unit_matches_word(u, w).map(|c| (i, c)))
+            .min_by_key(|&(i, c)| (c, i))?;
+        completed |= by_completion;
+        in_order &= unit >= previous;
+        previous = unit;
     }
-    plan.units
+    let all_units = plan
+        .units
         .iter()
-        .all(|u| title.iter().any(|w| unit_matches_word(u, w).is_some()))
-        .then_some(u8::from(completed))
+        .all(|u| title.iter().any(|w| unit_matches_word(u, w).is_some()));
+    all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
 /// The best way the query names one of the document's titles, if it does.
@@ -710,11 +734,64 @@ impl Engine {
             typos: c.typos,
             proximity,
             field,
-            whole_title: whole.unwrap_or(2),
+            whole_title: whole.unwrap_or(3),
             exactness,
             standing,
             kind: ranking::kind_rank(meta.kind),
             bm25: ex.matched.bm25[c.doc as usize],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::documents::title_words;
+    use crate::search::query::{WordList, plan};
+    use crate::search::synonyms::Synonyms;
+
+    fn p(q: &str) -> Plan {
+        let words = WordList::new(
+            &[
+                "system",
+                "design",
+                "node.js",
+                "nodejs",
+                "node",
+                "js",
+                "kubernetes",
+            ],
+            &["http"],
+        );
+        plan(
+            q,
+            &Synonyms::new(&[vec!["k8s".into(), "kubernetes".into()]]),
+            &words,
+        )
+    }
+
+    #[test]
+    fn whole_titles_in_order_before_other_orders_before_completions() {
+        let title = title_words("System Design");
+        assert_eq!(names_whole_title(&title, &p("system design ")), Some(0));
+        assert_eq!(names_whole_title(&title, &p("design system ")), Some(1));
+        assert_eq!(names_whole_title(&title, &p("system ")), None);
+        assert_eq!(
+            names_whole_title(&title, &p("system design kubernetes ")),
+            None
+        );
+        let k8s = title_words("Kubernetes");
+        assert_eq!(names_whole_title(&k8s, &p("kube")), Some(2));
+        assert_eq!(names_whole_title(&k8s, &p("k8s ")), Some(0));
+        // Stop words do not count; a part of a compound does not name it.
+        assert_eq!(
+            names_whole_title(&title_words("What is HTTP?"), &p("what is http ")),
+            Some(0)
+        );
+        assert_eq!(names_whole_title(&title_words("Node.js"), &p("js ")), None);
+        assert_eq!(
+            names_whole_title(&title_words("Node.js"), &p("nodejs ")),
+            Some(0)
+        );
     }
 }

@@ -411,7 +411,7 @@ impl SearchIndex {
                     .iter()
                     .filter_map(|t| engine::names_whole_title(t, &plan))
                     .min()
-                    .unwrap_or(2);
+                    .unwrap_or(3);
                 // Lexicographic: preferred, named, whole title, most about, rank.
                 let key = (!preferred, !named, whole, std::cmp::Reverse(about), rank);
                 Some((key, *c, meta))

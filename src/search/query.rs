@@ -155,19 +155,27 @@ impl Unit {
     }
 
     /// Stems whose positions stand for this unit's occurrences (proximity): its own,
-    /// those of its expansions and the first word of each phrase.
-    pub fn position_stems(&self) -> Vec<String> {
+    /// those of its expansions, and the first (or, with `last`, the last) word of
+    /// each phrase.
+    pub fn position_stems(&self, last: bool) -> Vec<String> {
         let mut out: Vec<String> = self.stems.iter().map(|t| t.word.clone()).collect();
-        for t in &self.terms {
-            out.push(stem(&t.word));
-        }
         for p in &self.phrases {
-            if let Some(w) = p.words.first() {
+            let w = if last {
+                p.words.last()
+            } else {
+                p.words.first()
+            };
+            if let Some(w) = w {
                 out.push(stem(w));
             }
         }
-        out.sort();
-        out.dedup();
+        for t in &self.terms {
+            out.push(stem(&t.word));
+        }
+        // Keep the order (the word as typed first, then expansions the most frequent
+        // first): callers take the first few.
+        let mut seen = HashSet::new();
+        out.retain(|s| seen.insert(s.clone()));
         out
     }
 }
@@ -312,9 +320,8 @@ pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
                 }
             }
         }
-        if !unit.prefix
-            && let Some((a, b)) = split(&word, lexicon)
-        {
+        // The word being typed may be complete already: split it too.
+        if let Some((a, b)) = split(&word, lexicon) {
             unit.add_phrase(vec![a, b], true, 1, Exactness::Derived);
         }
     }

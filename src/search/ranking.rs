@@ -13,9 +13,9 @@
 //!    the title counts as fairly near every word of its document).
 //! 4. [`Rule::Field`]: where each word matched, title and alternative titles before
 //!    roadmap and group names, before keywords, before body text.
-//! 5. [`Rule::Exactness`]: the query naming a whole title (or alternative title) before
-//!    the same by completing the word being typed, before titles that merely contain
-//!    it; then whole words before stems and corrections,
+//! 5. [`Rule::Exactness`]: the query naming a whole title (or alternative title) in
+//!    its order, then in another order, then by completing the word being typed,
+//!    before titles that merely contain it; then whole words before stems and corrections,
 //!    before prefix completions, before prefix completions with a typo.
 //! 6. [`Rule::Standing`]: a roadmap or best practice named by the query before the
 //!    documents in it, before everything else; then by kind (roadmap, best practice,
@@ -126,8 +126,9 @@ pub struct RankKey {
     pub proximity: u16,
     /// Sum of each matched word's best field ([`Field`] as a number).
     pub field: u16,
-    /// 0 when the query names a whole title of the document with whole words, 1 when
-    /// only by completing the word being typed, 2 otherwise.
+    /// 0 when the query names a whole title of the document with whole words in its
+    /// order, 1 in another order, 2 only by completing the word being typed, 3 when
+    /// it names no whole title.
     pub whole_title: u8,
     /// Sum of each matched word's [`Exactness`].
     pub exactness: u16,

@@ -195,14 +195,20 @@ impl Drop for TestServer {
 
 /// The whole roadmap.sh content (`../shared/corpus/roadmapsh-2025.tar.gz`), extracted
 /// once per test process into a temporary folder; its `src/data`. `None` where the
-/// shared folder is absent: tests on the real content run only where it exists.
+/// archive is absent: tests on the real content run only where it exists.
 pub fn corpus() -> Option<&'static Path> {
     static CORPUS: std::sync::OnceLock<Option<(tempfile::TempDir, PathBuf)>> =
         std::sync::OnceLock::new();
     CORPUS
         .get_or_init(|| {
-            let archive = Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/corpus/roadmapsh-2025.tar.gz");
+            // `ROADMAPSH_CORPUS` names the archive elsewhere (a worktree whose parent
+            // folder has no `shared/`).
+            let archive = std::env::var_os("ROADMAPSH_CORPUS")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../shared/corpus/roadmapsh-2025.tar.gz")
+                });
             let file = std::fs::File::open(&archive).ok()?;
             let dir = tempfile::tempdir().expect("temporary folder for the corpus");
             tar::Archive::new(flate2::read::GzDecoder::new(file))
