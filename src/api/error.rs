@@ -110,6 +110,10 @@ pub enum ApiError {
     /// A fault of ours (an index read failed); the detail is logged, not hidden.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The search pool's queue is full, or the request waited too long for it
+    /// ([`super::pool`]): try again after `retry_after` seconds.
+    #[error("too many searches are running; retry after {retry_after} s")]
+    Busy { retry_after: u64 },
 }
 
 impl ApiError {
@@ -147,6 +151,7 @@ impl ApiError {
                 ("/problems/invalid-parameter", "Invalid parameter")
             }
             ApiError::NotReady(_) => ("/problems/not-ready", "Not ready"),
+            ApiError::Busy { .. } => ("/problems/busy", "Busy"),
             _ => kind_and_title(self.status_code()),
         }
     }
@@ -179,6 +184,9 @@ impl ApiError {
         if self.status_code() == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, HeaderValue::from_static(ALLOW)));
         }
+        if let ApiError::Busy { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
         response.body(body)
     }
 }
@@ -189,7 +197,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotReady(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Http { status, .. } => *status,

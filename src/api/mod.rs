@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
 pub mod pagination;
+pub mod pool;
 pub mod question_groups;
 pub mod roadmaps;
 pub mod search;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub reload: Arc<ReloadState>,
     /// Request metrics and `/metrics`; shared by every worker's app.
     pub metrics: actix_web_prom::PrometheusMetrics,
+    /// Where search, suggest and look-up run: off the HTTP workers, bounded.
+    pub pool: Arc<pool::WorkPool>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             store,
             titles: topics::TitleIndexCache::default(),
             reload,
+            pool: pool::WorkPool::from_env(),
         })
     }
 }

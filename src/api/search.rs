@@ -5,6 +5,8 @@
 //! `type` and `roadmap` repeat (`?type=topic&type=guide`), which `serde_urlencoded`
 //! cannot put in a `Vec`, and because a bad value must be a 400 naming the parameter.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -331,9 +333,11 @@ pub async fn search(
     let pairs = pairs(&req)?;
     let request = search_request(&pairs)?;
     let snapshot = state.store.current();
-    let mut results = snapshot
-        .search
-        .search(&request)
+    let work = Arc::clone(&snapshot);
+    let mut results = state
+        .pool
+        .run(move || work.search.search(&request))
+        .await?
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     results.version = snapshot.version.clone();
     results.took_ms = dto::millis(results.took_ms);
@@ -362,9 +366,12 @@ pub async fn suggest(
     let limit = number(&pairs, "limit", 1, MAX_SUGGEST_LIMIT, DEFAULT_SUGGEST_LIMIT)?;
     let snapshot = state.store.current();
     let titles = state.titles.for_catalog(&snapshot.catalog);
-    let items = snapshot
-        .search
-        .suggest(q, limit)
+    let work = Arc::clone(&snapshot);
+    let typed = q.to_string();
+    let items = state
+        .pool
+        .run(move || work.search.suggest(&typed, limit))
+        .await?
         .into_iter()
         .map(|s| {
             let except = s
@@ -417,9 +424,12 @@ pub async fn lookup(
     }
     let prefer = single(&pairs, "roadmap");
     let snapshot = state.store.current();
-    let hit = snapshot
-        .search
-        .lookup(term, prefer)
+    let work = Arc::clone(&snapshot);
+    let (typed, preferred) = (term.to_string(), prefer.map(str::to_string));
+    let hit = state
+        .pool
+        .run(move || work.search.lookup(&typed, preferred.as_deref()))
+        .await?
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or_else(|| ApiError::not_found("topic for term", term))?;
     let catalog = &snapshot.catalog;

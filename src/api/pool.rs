@@ -1,0 +1,225 @@
+//! The bounded pool that runs search, suggest and look-up off the HTTP workers.
+//!
+//! A query costs milliseconds of CPU; run on an HTTP worker it holds every other
+//! request of that worker (`/healthz` included) for as long. Here the work goes to a
+//! few threads of its own through a bounded queue: when the queue is full, or a
+//! request has waited longer than the configured wait, the client gets a 503 problem
+//! with `Retry-After` at once instead of an unbounded wait, and the HTTP workers stay
+//! free to answer everything else.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::error::ApiError;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Requests that may wait for a thread; more are refused (issue 8: room for ≥ 256).
+pub const DEFAULT_QUEUE: usize = 256;
+/// Longest wait for a thread before a 503.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(2);
+/// `Retry-After` of a refused request, in seconds.
+pub const RETRY_AFTER_SECS: u64 = 1;
+
+/// Threads with a bounded queue of jobs.
+pub struct WorkPool {
+    sender: Mutex<Option<SyncSender<Job>>>,
+    wait: Duration,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl WorkPool {
+    /// `threads` workers (at least one), `queue` jobs waiting at most, each for at
+    /// most `wait`.
+    pub fn new(threads: usize, queue: usize, wait: Duration) -> Arc<WorkPool> {
+        let (sender, receiver) = sync_channel::<Job>(queue.max(1));
+        let receiver = Arc::new(Mutex::new(receiver));
+        let handles = (0..threads.max(1))
+            .filter_map(|n| {
+                let receiver = Arc::clone(&receiver);
+                std::thread::Builder::new()
+                    .name(format!("search-{n}"))
+                    .spawn(move || work(&receiver))
+                    .ok()
+            })
+            .collect();
+        Arc::new(WorkPool {
+            sender: Mutex::new(Some(sender)),
+            wait,
+            threads: Mutex::new(handles),
+        })
+    }
+
+    /// One thread per core, [`DEFAULT_QUEUE`], and the wait from
+    /// `ROADMAP_API_SEARCH_WAIT_MS` (default [`DEFAULT_WAIT`]).
+    pub fn from_env() -> Arc<WorkPool> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let wait = std::env::var("ROADMAP_API_SEARCH_WAIT_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(DEFAULT_WAIT, Duration::from_millis);
+        WorkPool::new(threads, DEFAULT_QUEUE, wait)
+    }
+
+    /// Runs `f` on the pool and returns its result; [`ApiError::Busy`] when the queue
+    /// is full or `f` did not start within the wait.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let queued = Instant::now();
+        let wait = self.wait;
+        let job: Job = Box::new(move || {
+            // Given up on already: do not spend a thread on an answer nobody reads.
+            if queued.elapsed() > wait || tx.is_closed() {
+                return;
+            }
+            let result = std::panic::catch_unwind(AssertUnwindSafe(f));
+            let _ = tx.send(result);
+        });
+        {
+            let sender = self.sender.lock().map_err(|_| busy())?;
+            let Some(sender) = sender.as_ref() else {
+                return Err(busy());
+            };
+            match sender.try_send(job) {
+                Ok(()) => {}
+                Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                    return Err(busy());
+                }
+            }
+        }
+        match tokio::time::timeout(wait, rx).await {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(_panic))) => Err(ApiError::Internal("a search panicked".into())),
+            // Dropped unanswered (it started too late) or still waiting: busy.
+            Ok(Err(_)) | Err(_) => Err(busy()),
+        }
+    }
+
+    /// Stops taking jobs and joins the threads once the queue is drained.
+    pub fn shutdown(&self) {
+        if let Ok(mut sender) = self.sender.lock() {
+            sender.take();
+        }
+        if let Ok(mut threads) = self.threads.lock() {
+            for t in threads.drain(..) {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+fn busy() -> ApiError {
+    ApiError::Busy {
+        retry_after: RETRY_AFTER_SECS,
+    }
+}
+
+fn work(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let job = match receiver.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(job) => job(),
+            // Every sender is gone: the pool shut down.
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn runs_jobs_and_refuses_beyond_the_queue() {
+        let pool = WorkPool::new(1, 2, Duration::from_secs(5));
+        assert_eq!(pool.run(|| 2 + 2).await.ok(), Some(4));
+        // Hold the only thread, fill the queue: the next one is refused at once.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = Arc::new(Mutex::new(hold));
+        let mut pending = Vec::new();
+        // More than the thread and the queue can hold.
+        for _ in 0..6 {
+            let pool = Arc::clone(&pool);
+            let hold = Arc::clone(&hold);
+            pending.push(tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = hold.lock().map(|h| h.recv());
+                })
+                .await
+            }));
+            // Let the thread take the first before the others queue.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let started = Instant::now();
+        let refused = pool.run(|| ()).await;
+        assert!(matches!(refused, Err(ApiError::Busy { .. })));
+        assert!(started.elapsed() < Duration::from_secs(1));
+        for _ in 0..6 {
+            let _ = release.send(());
+        }
+        let mut served = 0;
+        for p in pending {
+            served += usize::from(p.await.expect("joined").is_ok());
+        }
+        // The thread's job and the queue's two were served.
+        assert_eq!(served, 3);
+        pool.shutdown();
+    }
+
+    #[test]
+    fn busy_is_a_503_problem_with_retry_after() {
+        let response = busy().render(Some("/v1/search?q=x".into()));
+        assert_eq!(response.status().as_u16(), 503);
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        assert_eq!(header("retry-after").as_deref(), Some("1"));
+        assert_eq!(
+            header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let problem = busy().problem(None);
+        assert_eq!(problem.kind, "/problems/busy");
+        assert_eq!(problem.status, 503);
+    }
+
+    #[tokio::test]
+    async fn a_request_waiting_too_long_is_refused() {
+        let pool = WorkPool::new(1, 8, Duration::from_millis(200));
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let busy = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move {
+                pool.run(move || {
+                    let _ = hold.recv();
+                })
+                .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = Instant::now();
+        let waited = pool.run(|| ()).await;
+        assert!(matches!(waited, Err(ApiError::Busy { .. })));
+        assert!(started.elapsed() >= Duration::from_millis(150));
+        let _ = release.send(());
+        // The first one outlived the wait too: it is refused, its work still ran.
+        let _ = busy.await;
+        // A panic is an internal error, and the thread survives it.
+        let panicked = pool.run(|| panic!("boom")).await;
+        assert!(matches!(panicked, Err(ApiError::Internal(_))));
+        assert_eq!(pool.run(|| 1).await.ok(), Some(1));
+        pool.shutdown();
+    }
+}
