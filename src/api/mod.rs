@@ -48,7 +48,7 @@ pub struct AppState {
     /// Reload status and change feed; a server without a watcher has an idle one.
     pub reload: Arc<ReloadState>,
     /// Request metrics and `/metrics`; shared by every worker's app.
-    pub metrics: actix_web_prom::PrometheusMetrics,
+    pub metrics: metrics::Metrics,
     /// Where search, suggest and look-up run: off the HTTP workers, bounded.
     pub pool: Arc<pool::WorkPool>,
 }
@@ -63,7 +63,7 @@ impl AppState {
         store: Arc<Store>,
         reload: Arc<ReloadState>,
     ) -> Result<AppState, metrics::MetricsError> {
-        let metrics = metrics::middleware(Arc::clone(&store), Arc::clone(&reload))?;
+        let metrics = metrics::Metrics::new(Arc::clone(&store), Arc::clone(&reload))?;
         Ok(AppState {
             metrics,
             store,
@@ -103,6 +103,7 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
             .configure(search::configure)
             .configure(health::configure)
             .configure(status::configure)
+            .route("/metrics", web::get().to(metrics::scrape))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::openapi()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(no_route));
@@ -122,7 +123,6 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let metrics = state.metrics.clone();
     App::new()
         .configure(app_config(state))
         .wrap_fn(|req, srv| {
@@ -134,7 +134,7 @@ pub fn app(
         // Outside compression: each encoding of a response is its own representation,
         // with its own tag.
         .wrap(from_fn(etag::etag))
-        .wrap(metrics)
+        .wrap(from_fn(metrics::record))
         .wrap(cors())
         .wrap(from_fn(http::conform))
         .wrap(Logger::new(r#"%{r}a "%r" %s %b %Dms"#))

@@ -1,0 +1,235 @@
+//! Hostile input against the real binary (`roadmap-api serve` as a child process on a
+//! free loopback port, real files): each case asserts the clear answer or diagnostic,
+//! and that the rest of the content stays served.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, mpsc};
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::blocking::Client;
+
+/// `roadmap-api` running as its own process, so that its memory can be measured and a
+/// crash is a dead process, not a failed thread. Killed when dropped.
+struct Served {
+    child: Child,
+    base: String,
+    client: Client,
+    /// Everything the process logged, in order, as it arrives.
+    log: Mutex<mpsc::Receiver<String>>,
+}
+
+impl Served {
+    /// Serves `content` with `args` added to `serve --bind 127.0.0.1:0 --no-watch`.
+    fn start(content: &Path, args: &[&str]) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+            .arg("serve")
+            .arg("--content")
+            .arg(content)
+            .args(["--bind", "127.0.0.1:0", "--no-watch", "--workers", "2"])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start roadmap-api");
+        let (tx, log) = mpsc::channel();
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let mut seen = Vec::new();
+        let base = loop {
+            match log.recv_timeout(Duration::from_secs(120)) {
+                Ok(line) => {
+                    if let Some(at) = line.find("listening on http://") {
+                        let rest = &line[at + "listening on ".len()..];
+                        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                        break rest[..end].to_owned();
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("server never listened; it logged:\n{}", seen.join("\n"));
+                }
+            }
+        };
+        Served {
+            child,
+            base,
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            log: Mutex::new(log),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn text(&self, path: &str) -> (u16, String) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        (status, response.text().unwrap_or_default())
+    }
+
+    /// Resident memory of the server process, in KiB.
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc status of the server");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("VmRSS")
+    }
+
+    /// Log lines received so far.
+    #[allow(dead_code)]
+    fn logged(&self) -> Vec<String> {
+        self.log
+            .lock()
+            .map(|log| log.try_iter().collect())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A small deterministic generator: the tests need variety, not randomness.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn word(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from(b'A' + (self.next() % 26) as u8))
+            .collect()
+    }
+}
+
+/// Request series in the `/metrics` text.
+fn request_series(metrics: &str) -> Vec<&str> {
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("roadmap_api_http_requests_total{"))
+        .collect()
+}
+
+/// Sends `n` requests, each with a made-up method and a made-up path, from 4 threads.
+fn flood(served: &Served, n: usize, seed: u64) {
+    std::thread::scope(|scope| {
+        for t in 0..4u64 {
+            scope.spawn(move || {
+                let mut rng = Lcg(seed * 31 + t);
+                for i in 0..n / 4 {
+                    let method = rng.word(12);
+                    let path = match i % 3 {
+                        0 => format!("/{}", rng.word(16).to_lowercase()),
+                        1 => format!("/v1/roadmaps/{}", rng.word(10).to_lowercase()),
+                        _ => format!("/v1/{}/{}", rng.word(6), rng.word(6)),
+                    };
+                    let method = Method::from_bytes(method.as_bytes()).expect("token");
+                    let response = served
+                        .client
+                        .request(method, served.url(&path))
+                        .send()
+                        .unwrap_or_else(|e| panic!("{path}: {e}"));
+                    assert!(response.status().is_client_error(), "{path}");
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn metric_labels_are_a_fixed_set_whatever_methods_and_paths_arrive() {
+    let served = Served::start(&common::fixture_path("layout-2023"), &["--index", "memory"]);
+    // Every kind of label value once: known routes, unknown paths, unknown methods.
+    let (status, _) = served.text("/v1/roadmaps");
+    assert_eq!(status, 200);
+    served.text("/v1/roadmaps/nope");
+    flood(&served, 400, 1);
+    // A scrape is counted once answered: the first one appears in the second.
+    served.text("/metrics");
+    let (status, before) = served.text("/metrics");
+    assert_eq!(status, 200);
+    let series_before = request_series(&before).len();
+    let rss_before = served.rss_kib();
+
+    flood(&served, 20_000, 2);
+
+    let (_, after) = served.text("/metrics");
+    let series = request_series(&after);
+    assert_eq!(series.len(), series_before, "{}", series.join("\n"));
+    assert!(series.len() < 40, "{}", series.join("\n"));
+    assert!(
+        after.contains(r#"method="other""#) && after.contains(r#"endpoint="other""#),
+        "{after}"
+    );
+    assert!(after.contains(r#"status="4xx""#), "{after}");
+    // No made-up name became a label value: every method label is a standard one.
+    for line in &series {
+        let method = line
+            .split("method=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default();
+        assert!(
+            [
+                "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "other"
+            ]
+            .contains(&method),
+            "{line}"
+        );
+    }
+    // Before the fix, 20,000 such requests grew the process by about 34 MB.
+    let grown = served.rss_kib().saturating_sub(rss_before);
+    assert!(grown < 12 * 1024, "RSS grew by {grown} KiB");
+    assert!(after.len() < 64 * 1024, "/metrics is {} bytes", after.len());
+    // The server still answers normally.
+    assert_eq!(served.text("/v1/roadmaps").0, 200);
+}
