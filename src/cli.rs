@@ -24,7 +24,7 @@ pub enum Command {
     /// Serve the API over HTTP (the default).
     Serve(ServeArgs),
     /// Load a content folder, print what it holds and every diagnostic; exits non-zero
-    /// only when the folder cannot be loaded at all.
+    /// when the folder cannot be loaded or holds no content.
     Check {
         /// The content folder: our `content/` or a roadmap.sh checkout's `src/data`.
         #[arg(default_value = "content")]

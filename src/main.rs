@@ -14,8 +14,10 @@ use tracing_subscriber::EnvFilter;
 use cli::{Cli, Command, ServeArgs};
 use roadmap_api::api::{self, AppState};
 use roadmap_api::content::{self, Catalog, Diagnostic, Severity};
-use roadmap_api::search::{IndexLocation, Indexer};
+use roadmap_api::search::{IndexLocation, Indexer, SearchError};
 use roadmap_api::watch::{self, Reloader, WatchOptions};
+use tantivy::TantivyError;
+use tantivy::directory::error::LockError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -95,6 +97,88 @@ fn counts(catalog: &Catalog) -> Vec<(&'static str, usize)> {
     ]
 }
 
+/// How many diagnostics of each severity `serve` logs at start-up at their own level;
+/// the rest go to debug. A roadmap.sh checkout has hundreds, and a log that opens with
+/// them buries the line that says where the server listens.
+const LOGGED_DIAGNOSTICS: usize = 5;
+
+/// One summary line per severity, then the first few errors and warnings; everything
+/// else at debug (`RUST_LOG=roadmap_api=debug`, `/v1/status` and `check` have them all).
+fn log_diagnostics(diagnostics: &[Diagnostic]) {
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        let of_severity: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .collect();
+        if of_severity.is_empty() {
+            continue;
+        }
+        let shown = match severity {
+            Severity::Info => 0,
+            _ => of_severity.len().min(LOGGED_DIAGNOSTICS),
+        };
+        let summary = format!(
+            "{} content diagnostics of severity {}{}",
+            of_severity.len(),
+            severity.as_str(),
+            if shown < of_severity.len() {
+                format!(
+                    " ({}; all of them in /v1/status, `roadmap-api check` and at debug level)",
+                    if shown == 0 {
+                        "none shown".to_string()
+                    } else {
+                        format!("first {shown} below")
+                    }
+                )
+            } else {
+                String::new()
+            }
+        );
+        match severity {
+            Severity::Error => tracing::error!("{summary}"),
+            Severity::Warning => tracing::warn!("{summary}"),
+            Severity::Info => tracing::info!("{summary}"),
+        }
+        for (n, diagnostic) in of_severity.iter().enumerate() {
+            let line = diagnostic_line(diagnostic);
+            match severity {
+                _ if n >= shown => tracing::debug!("{line}"),
+                Severity::Error => tracing::error!("{line}"),
+                _ => tracing::warn!("{line}"),
+            }
+        }
+    }
+}
+
+/// The content folder holds none of the folders the loader reads: most likely the
+/// root of a roadmap.sh checkout (content is under `src/data`) or a typo. Says where
+/// content is expected, naming a `src/data` below the folder when there is one.
+fn no_content_hint(dir: &Path, catalog: &Catalog) -> Option<String> {
+    let empty = catalog.roadmaps.is_empty()
+        && catalog.best_practices.is_empty()
+        && catalog.guides.is_empty()
+        && catalog.videos.is_empty()
+        && catalog.question_groups.is_empty();
+    if !empty {
+        return None;
+    }
+    let mut hint = format!(
+        "no content in {}: content is expected in its sub-folders roadmaps/, \
+         best-practices/, guides/, videos/ or question-groups/",
+        dir.display()
+    );
+    let nested = dir.join("src").join("data");
+    if nested.join("roadmaps").is_dir() {
+        hint.push_str(&format!(
+            "; this looks like a roadmap.sh checkout, whose content is in {}",
+            nested.display()
+        ));
+    } else {
+        hint.push_str(" (in a roadmap.sh checkout: its src/data folder)");
+    }
+    Some(hint)
+}
+
 fn check(dir: &Path) -> ExitCode {
     let started = Instant::now();
     let catalog = match content::load(dir) {
@@ -105,6 +189,10 @@ fn check(dir: &Path) -> ExitCode {
         }
     };
     let elapsed = started.elapsed();
+    if let Some(hint) = no_content_hint(dir, &catalog) {
+        eprintln!("error: {hint}");
+        return ExitCode::FAILURE;
+    }
     let mut out = format!("{}\n", dir.display());
     for (kind, count) in counts(&catalog) {
         out.push_str(&format!("  {kind:<16}{count:>6}\n"));
@@ -170,9 +258,21 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", index_error_message(index, &error));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Tantivy's lock error names its lock file and `LockBusy`; an operator running `index`
+/// beside a running `serve` needs to know what holds the folder and what to do.
+fn index_error_message(index: &str, error: &SearchError) -> String {
+    match error {
+        SearchError::Tantivy(TantivyError::LockFailure(LockError::LockBusy, _)) => format!(
+            "the index folder {index} is in use by another process (a running \
+             `roadmap-api serve`?); stop it first, or build into another folder with --index"
+        ),
+        _ => error.to_string(),
     }
 }
 
@@ -188,11 +288,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let snapshot = store.current();
-    for diagnostic in &snapshot.catalog.diagnostics {
-        match diagnostic.severity {
-            Severity::Info => tracing::debug!("{}", diagnostic_line(diagnostic)),
-            _ => tracing::warn!("{}", diagnostic_line(diagnostic)),
-        }
+    log_diagnostics(&snapshot.catalog.diagnostics);
+    if let Some(hint) = no_content_hint(&args.content, &snapshot.catalog) {
+        tracing::warn!("{hint}");
     }
     let summary = counts(&snapshot.catalog)
         .iter()
