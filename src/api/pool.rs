@@ -216,7 +216,13 @@ mod tests {
         let _ = release.send(());
         // The first one outlived the wait too: it is refused, its work still ran.
         let _ = busy.await;
-        // A panic is an internal error, and the thread survives it.
+        pool.shutdown();
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_an_internal_error_and_the_thread_survives() {
+        // A wait no loaded test machine reaches: only the panic can fail the request.
+        let pool = WorkPool::new(1, 8, Duration::from_secs(60));
         let panicked = pool.run(|| panic!("boom")).await;
         assert!(matches!(panicked, Err(ApiError::Internal(_))));
         assert_eq!(pool.run(|| 1).await.ok(), Some(1));
