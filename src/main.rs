@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{Cli, Command, ServeArgs};
+use cli::{CliError, Command, ServeArgs};
+use roadmap_api::api::pool::WorkPool;
 use roadmap_api::api::{self, AppState};
 use roadmap_api::content::{self, Catalog, Diagnostic, Severity};
 use roadmap_api::search::{IndexLocation, Indexer, SearchError};
@@ -20,17 +20,34 @@ use tantivy::TantivyError;
 use tantivy::directory::error::LockError;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    let parsed = match cli::parse() {
+        Ok(parsed) => parsed,
+        Err(CliError::Clap(error)) => error.exit(),
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match &parsed.cli.command {
         Some(Command::Openapi) => print_openapi(),
-        Some(Command::Check { dir }) => check(&dir),
-        Some(Command::Serve(args)) => serve(args),
-        Some(Command::Index {
-            content,
-            index,
-            rebuild,
-        }) => build_index(&content, &index, rebuild),
-        None => serve(cli.serve),
+        Some(Command::Check { dir }) => check(dir),
+        Some(Command::Serve(args)) => serve(args.clone()),
+        Some(Command::Config(args)) => print_config(args, &parsed),
+        Some(Command::Index(args)) => build_index(&args.content, &args.index, args.rebuild),
+        None => serve(parsed.cli.serve.clone()),
+    }
+}
+
+fn print_config(args: &ServeArgs, parsed: &cli::Parsed) -> ExitCode {
+    match cli::render_config(args, parsed) {
+        Ok(text) => {
+            print(&text);
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: the settings could not be written as TOML: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -53,12 +70,25 @@ fn print_openapi() -> ExitCode {
     }
 }
 
-fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// `filter` is `serve --log` (which reads `RUST_LOG`); other commands read `RUST_LOG`
+/// directly. A filter that does not parse falls back to `info` with a warning rather
+/// than refusing to start.
+fn init_logging(filter: Option<&str>) {
+    let wanted = filter
+        .map(str::to_string)
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "info".to_string());
+    let (filter, invalid) = match EnvFilter::try_new(&wanted) {
+        Ok(filter) => (filter, None),
+        Err(error) => (EnvFilter::new("info"), Some(error)),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    if let Some(error) = invalid {
+        tracing::warn!("log filter `{wanted}` is invalid ({error}); logging at info");
+    }
 }
 
 /// `file:line: severity: message`, the shape editors and CI logs link.
@@ -224,7 +254,7 @@ fn check(dir: &Path) -> ExitCode {
 }
 
 fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
-    init_logging();
+    init_logging(None);
     let started = Instant::now();
     let catalog = match content::load(content) {
         Ok(catalog) => catalog,
@@ -277,7 +307,7 @@ fn index_error_message(index: &str, error: &SearchError) -> String {
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    init_logging();
+    init_logging(Some(&args.log));
     roadmap_api::search::set_cache_entries(args.search_cache);
     let location = IndexLocation::parse(&args.index);
     let (reloader, store, reload_state) = match Reloader::start(&args.content, &location) {
@@ -317,7 +347,14 @@ fn serve(args: ServeArgs) -> ExitCode {
         );
     }
     let state = match AppState::with_reload(store, reload_state) {
-        Ok(state) => web::Data::new(state),
+        Ok(mut state) => {
+            let default_pool = std::mem::replace(
+                &mut state.pool,
+                WorkPool::with_wait(Duration::from_millis(args.search_wait_ms)),
+            );
+            default_pool.shutdown();
+            web::Data::new(state)
+        }
         Err(error) => {
             tracing::error!(%error, "cannot serve");
             return ExitCode::FAILURE;
@@ -325,7 +362,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     };
     let system = actix_web::rt::System::new();
     let result = system.block_on(async {
-        let (server, addrs) = api::server::bind(state, &args.bind, args.workers)?;
+        let (server, addrs) = api::server::bind(state, &args.bind, args.workers.map(usize::from))?;
         for addr in addrs {
             tracing::info!("listening on http://{addr} (docs at http://{addr}/docs/)");
         }

@@ -172,3 +172,72 @@ fn serve_on_a_folder_without_content_says_where_content_is_expected() {
     let log = serve_log(tmp.path()).join("\n");
     assert!(log.contains("no content in"), "{log}");
 }
+
+#[test]
+fn settings_come_from_flags_then_environment_then_file_then_defaults() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("roadmap-api.toml");
+    std::fs::write(
+        &file,
+        "bind = \"0.0.0.0:1\"\nsearch-cache = 9\npoll = 100\nindex = \"memory\"\n",
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .args(["config", "--poll", "7", "--config"])
+        .arg(&file)
+        .env("ROADMAP_API_BIND", "127.0.0.1:2")
+        .env("ROADMAP_API_POLL_MS", "55")
+        .env_remove("ROADMAP_API_SEARCH_CACHE")
+        .env_remove("ROADMAP_API_INDEX")
+        .env_remove("ROADMAP_API_CONTENT")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run config");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    for line in [
+        "poll = 7  # flag",
+        "bind = \"127.0.0.1:2\"  # environment",
+        "search-cache = 9  # file",
+        "index = \"memory\"  # file",
+        "content = \"content\"  # default",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn the_readme_lists_every_setting_with_its_environment_variable() {
+    let (ok, help, stderr) = run(&["serve", "--help"]);
+    assert!(ok, "{stderr}");
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `--")).collect();
+    let mut settings = 0;
+    for line in help.lines().map(str::trim) {
+        let Some(flag) = line.strip_prefix("--") else {
+            continue;
+        };
+        let flag = flag.split_whitespace().next().unwrap_or_default();
+        let row = rows
+            .iter()
+            .find(|row| row.starts_with(&format!("| `--{flag}`")));
+        assert!(row.is_some(), "README's configuration table lacks --{flag}");
+        settings += 1;
+    }
+    // Each `[env: NAME=...]` of the help names a variable the table shows.
+    for env in help.split("[env: ").skip(1) {
+        let name = env.split(['=', ']']).next().unwrap_or_default();
+        assert!(
+            rows.iter().any(|row| row.contains(&format!("`{name}`"))),
+            "README's configuration table lacks {name}"
+        );
+    }
+    assert!(
+        settings >= 10,
+        "parsed only {settings} options from:\n{help}"
+    );
+}

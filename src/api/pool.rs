@@ -55,11 +55,16 @@ impl WorkPool {
     /// One thread per core, [`DEFAULT_QUEUE`], and the wait from
     /// `ROADMAP_API_SEARCH_WAIT_MS` (default [`DEFAULT_WAIT`]).
     pub fn from_env() -> Arc<WorkPool> {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let wait = std::env::var("ROADMAP_API_SEARCH_WAIT_MS")
             .ok()
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(DEFAULT_WAIT, Duration::from_millis);
+        WorkPool::with_wait(wait)
+    }
+
+    /// One thread per core, [`DEFAULT_QUEUE`], and `wait` (`serve --search-wait-ms`).
+    pub fn with_wait(wait: Duration) -> Arc<WorkPool> {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         WorkPool::new(threads, DEFAULT_QUEUE, wait)
     }
 
