@@ -39,8 +39,17 @@ fn paths(index: &SearchIndex, q: &str, limit: usize) -> Vec<String> {
         .expect("search")
         .hits
         .into_iter()
-        .map(|h| h.path)
+        .map(|h| judged_path(&h.path))
         .collect()
+}
+
+/// Questions are judged by group (any question of the judged group answers the query):
+/// a question hit's own URL counts as its group's, and a group's questions count once.
+fn judged_path(path: &str) -> String {
+    match path.split_once("/questions/") {
+        Some((group, _)) if path.starts_with("/v1/question-groups/") => group.to_string(),
+        _ => path.to_string(),
+    }
 }
 
 /// The names of each roadmap and best practice: title, brief title, id as words, the

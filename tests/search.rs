@@ -281,3 +281,48 @@ fn topics_and_guides_answer_markdown_and_plain_text_with_last_modified() {
     assert!(guide.headers().get("last-modified").is_some());
     assert!(guide.text().expect("body").contains("## "));
 }
+
+#[test]
+fn a_question_hit_points_at_the_question_s_own_url() {
+    let s = server();
+    let body = s.ok("/v1/search?q=restful%20api&type=question");
+    let hit = &body["hits"][0];
+    assert_eq!(hit["kind"], "question");
+    assert_eq!(hit["title"], "What is REST and what makes an API RESTful?");
+    let path = hit["path"].as_str().expect("path");
+    assert_eq!(path, "/v1/question-groups/backend/questions/q-2");
+    let question = s.ok(path);
+    assert_eq!(question["id"], hit["id"]);
+    assert_eq!(question["question"], hit["title"]);
+    assert_eq!(question["path"], path);
+    assert_eq!(question["group"], "backend");
+    assert_eq!(question["kind"], "question");
+    // The answer named a file: the file's text, rendered.
+    assert!(question["html"].as_str().expect("html").contains("<p>"));
+
+    // Every question in the group detail has a working URL that answers the same question.
+    let group = s.ok("/v1/question-groups/backend");
+    let questions = group["questions"].as_array().expect("questions");
+    assert!(questions.len() >= 2);
+    for q in questions {
+        let own = s.ok(q["path"].as_str().expect("path"));
+        assert_eq!(&own, q);
+    }
+
+    // Ids that name no question are 404 problems, whatever their shape.
+    let past_end = format!(
+        "/v1/question-groups/backend/questions/q-{}",
+        questions.len() + 1
+    );
+    for missing in [
+        past_end.as_str(),
+        "/v1/question-groups/backend/questions/q-0",
+        "/v1/question-groups/backend/questions/q-01",
+        "/v1/question-groups/backend/questions/1",
+        "/v1/question-groups/backend/questions/q-18446744073709551617",
+        "/v1/question-groups/no-such-group/questions/q-1",
+    ] {
+        let problem = s.problem(missing, 404);
+        assert!(problem["detail"].is_string(), "{missing}");
+    }
+}

@@ -543,6 +543,12 @@ pub struct Question {
     /// Topics the question is filed under (`beginner`, `intermediate`, ...).
     #[schema(example = json!(["Core", "Beginner"]))]
     pub topics: Vec<String>,
+    /// The question's own URL (where its search hits point).
+    #[schema(example = "/v1/question-groups/javascript/questions/q-1")]
+    pub path: String,
+    /// Id of the group the question belongs to.
+    #[schema(example = "javascript")]
+    pub group: String,
 }
 
 /// A question group with all its questions.

@@ -41,6 +41,7 @@ use super::{guides, health, question_groups, search, status, videos};
         videos::get,
         question_groups::list,
         question_groups::get,
+        question_groups::get_question,
         health::healthz,
         health::readyz,
     ),

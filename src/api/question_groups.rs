@@ -8,6 +8,7 @@ use super::error::{ApiError, BadRequest, NotFound};
 use super::pagination::{Page, PageParams};
 use super::{AppState, find_by};
 use crate::content::QuestionGroup;
+use crate::search::documents::{question_id, question_path};
 
 fn summary(group: &QuestionGroup) -> QuestionGroupSummary {
     QuestionGroupSummary {
@@ -77,20 +78,97 @@ pub async fn get(
             .questions
             .iter()
             .enumerate()
-            .map(|(n, question)| Question {
-                id: format!("{}#q-{}", group.id, n + 1),
-                kind: Kind::Question,
-                question: question.question.clone(),
-                html: question.html.clone(),
-                answer: question.answer.clone(),
-                topics: question.topics.clone(),
-            })
+            .map(|(n, question)| question_dto(group, n, question))
             .collect(),
         related_roadmaps: group.related_roadmaps.clone(),
         extra: group.extra.clone(),
     }))
 }
 
+/// The number (from 0) a `questionId` names, if it has the `q-<n>` shape with `n >= 1`;
+/// anything else (leading zeros, signs, overflow) names no question.
+fn question_index(question_id: &str) -> Option<usize> {
+    let digits = question_id.strip_prefix("q-")?;
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<usize>().ok()?.checked_sub(1)
+}
+
+fn question_dto(group: &QuestionGroup, n: usize, question: &crate::content::Question) -> Question {
+    let question_id = question_id(n);
+    Question {
+        id: format!("{}#{question_id}", group.id),
+        kind: Kind::Question,
+        question: question.question.clone(),
+        html: question.html.clone(),
+        answer: question.answer.clone(),
+        topics: question.topics.clone(),
+        path: question_path(&group.id, n),
+        group: group.id.clone(),
+    }
+}
+
+#[utoipa::path(
+    tag = "question-groups",
+    operation_id = "getQuestion",
+    summary = "Get one question",
+    description = "One question of a group with its answer as markdown and sanitized HTML: the page a question search hit points at. Question ids are `q-<n>`, numbered from 1 in group order.",
+    params(
+        ("id" = String, Path, description = "Id of the question group.", example = "backend"),
+        ("questionId" = String, Path, description = "Id of the question within its group: `q-<n>`, numbered from 1.", example = "q-1"),
+    ),
+    responses(
+        (status = 200, description = "The question.", body = Question),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/v1/question-groups/{id}/questions/{questionId}")]
+pub async fn get_question(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<Json<Question>, ApiError> {
+    let (id, question_id) = path.into_inner();
+    let snapshot = state.store.current();
+    let group = find_by(
+        &snapshot.catalog.question_groups,
+        "question group",
+        &id,
+        |group| &group.id,
+    )?;
+    let n = question_index(&question_id)
+        .filter(|&n| n < group.questions.len())
+        .ok_or_else(|| {
+            ApiError::not_found_in("question", question_id, format!("question group `{id}`"))
+        })?;
+    Ok(Json(question_dto(group, n, &group.questions[n])))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(get);
+    cfg.service(list).service(get).service(get_question);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{question_id, question_index};
+
+    #[test]
+    fn question_ids_round_trip_and_reject_other_shapes() {
+        for n in [0, 1, 41] {
+            assert_eq!(question_index(&question_id(n)), Some(n));
+        }
+        for bad in [
+            "q-0",
+            "q-01",
+            "q-",
+            "q--1",
+            "q-+1",
+            "1",
+            "Q-1",
+            "q-1x",
+            "q-99999999999999999999999",
+        ] {
+            assert_eq!(question_index(bad), None, "{bad}");
+        }
+    }
 }

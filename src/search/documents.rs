@@ -459,7 +459,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
     }
     for g in &catalog.question_groups {
         for (n, q) in g.questions.iter().enumerate() {
-            let id = format!("{}#q-{}", g.id, n + 1);
+            let id = format!("{}#{}", g.id, question_id(n));
             out.push(DocMeta {
                 alt_titles: Vec::new(),
                 content: [0; 32],
@@ -471,7 +471,7 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
                 title: q.question.clone(),
                 breadcrumbs: vec![g.title.clone(), q.question.clone()],
                 roadmap: None,
-                path: format!("/v1/question-groups/{}", g.id),
+                path: question_path(&g.id, n),
                 text: plain_text(&q.answer),
                 context: g.title.clone(),
                 keywords: q.topics.join("\n"),
@@ -479,4 +479,18 @@ fn collect(catalog: &Catalog) -> Vec<DocMeta> {
         }
     }
     out
+}
+
+/// The `questionId` of the `n`th question (from 0): `q-<n + 1>`, the part after `#` in
+/// the question's `id`, so a search hit's id and its URL name the same question.
+pub fn question_id(n: usize) -> String {
+    format!("q-{}", n + 1)
+}
+
+/// The URL of the `n`th question (from 0) of group `group_id`; search hits point here.
+pub fn question_path(group_id: &str, n: usize) -> String {
+    format!(
+        "/v1/question-groups/{group_id}/questions/{}",
+        question_id(n)
+    )
 }
