@@ -233,3 +233,167 @@ fn metric_labels_are_a_fixed_set_whatever_methods_and_paths_arrive() {
     // The server still answers normally.
     assert_eq!(served.text("/v1/roadmaps").0, 200);
 }
+
+/// Writes `text` to `root/relative`, creating folders.
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+impl Served {
+    fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let (status, text) = self.text(path);
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("GET {path}: not JSON ({e}): {text}"));
+        (status, value)
+    }
+
+    /// A 400 problem naming `parameter`.
+    fn rejects(&self, path: &str, parameter: &str) {
+        let (status, body) = self.json(path);
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["parameter"], parameter, "{path}: {body}");
+    }
+}
+
+const INJECTION_TOPIC: &str = "# Injection\n\nVisible zebrafinch prose.\n\n\
+<script>\nvar quokkasecret = 1;\n</script>\n\n\
+More <style>.wombatstyle{color:red}</style> text with \
+<script>alert('numbatinline')</script> zebrafinch.\n\n\
+<STYLE type=\"text/css\">\n.potoroostyle {}\n</STYLE>\n\n\
+- [@article@Scripted](javascript:alert(1))\n\
+- [@article@Data](data:text/html,<b>hi</b>)\n\
+- [@article@Good](https://example.com/zebrafinch)\n";
+
+#[test]
+fn script_style_and_link_schemes_never_reach_output_and_highlights_inject_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::copy_dir(&common::fixture_path("layout-2023"), dir.path());
+    write(
+        dir.path(),
+        "roadmaps/api-design/content/102-injection.md",
+        INJECTION_TOPIC,
+    );
+    let served = Served::start(dir.path(), &["--index", "memory"]);
+
+    let (status, found) = served.json("/v1/search?q=zebrafinch");
+    assert_eq!(status, 200, "{found}");
+    let path = found["hits"][0]["path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hit: {found}"))
+        .to_owned();
+    // Code is not prose: not searchable, not in summaries or snippets.
+    for word in [
+        "quokkasecret",
+        "wombatstyle",
+        "numbatinline",
+        "potoroostyle",
+    ] {
+        let (status, body) = served.json(&format!("/v1/search?q={word}"));
+        assert_eq!(status, 200);
+        assert_eq!(body["total"], 0, "{word}: {body}");
+        let (status, _) = served.text(&format!("/v1/lookup?term={word}"));
+        assert_eq!(status, 404, "{word}");
+    }
+    let (status, topic) = served.json(&path);
+    assert_eq!(status, 200, "{topic}");
+    for field in ["summary", "html"] {
+        let text = topic[field].as_str().unwrap_or_default();
+        for word in ["quokkasecret", "numbatinline", "<script", "<style"] {
+            assert!(!text.contains(word), "{field}: {text}");
+        }
+    }
+    // Only http(s) resources, in JSON, look-up and its markdown answer.
+    let resources = topic["resources"].to_string();
+    assert!(
+        resources.contains("https://example.com/zebrafinch"),
+        "{resources}"
+    );
+    assert!(
+        !resources.contains("javascript:") && !resources.contains("data:"),
+        "{resources}"
+    );
+    let (status, lookup) = served.json("/v1/lookup?term=injection");
+    assert_eq!(status, 200, "{lookup}");
+    let lookup = lookup.to_string();
+    assert!(
+        !lookup.contains("javascript:") && !lookup.contains("data:"),
+        "{lookup}"
+    );
+    let markdown = served
+        .client
+        .get(served.url("/v1/lookup?term=injection"))
+        .header("accept", "text/markdown")
+        .send()
+        .and_then(|r| r.text())
+        .expect("markdown look-up");
+    assert!(
+        !markdown.contains("javascript:") && !markdown.contains("data:text"),
+        "{markdown}"
+    );
+    // The dropped links are reported.
+    let (_, status_doc) = served.json("/v1/status");
+    let diagnostics = status_doc.to_string();
+    assert!(diagnostics.contains("javascript:alert(1)"), "{diagnostics}");
+
+    // Highlight parameters: allowed element names and their own tags, or inert text.
+    for (query, parameter) in [
+        ("highlight=script", "highlight"),
+        ("highlight=img", "highlight"),
+        ("highlight=my-element", "highlight"),
+        (
+            "highlightPre=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+            "highlightPre",
+        ),
+        ("highlightPre=%3Cscript%3E", "highlightPre"),
+        ("highlightPre=%3Cem%20onclick%3Dx%3E", "highlightPre"),
+        ("highlightPre=%22%20onmouseover%3D", "highlightPre"),
+        ("highlightPost=%3C%2Fscript%3E", "highlightPost"),
+        ("highlightPost=%3Cem%3E", "highlightPost"),
+        (
+            "highlightPre=%3Cem%3E&highlightPost=%3C%2Fstrong%3E",
+            "highlightPost",
+        ),
+        ("highlightPre=%3Cem%3E&highlightPost=%5D", "highlightPost"),
+        (
+            "highlightPre=%5B&highlightPost=%3C%2Fem%3E",
+            "highlightPost",
+        ),
+        ("highlightPost=%26lt%3B", "highlightPost"),
+    ] {
+        served.rejects(&format!("/v1/search?q=zebrafinch&{query}"), parameter);
+    }
+    for (query, pre, post) in [
+        ("highlight=em", "<em>", "</em>"),
+        ("highlight=strong", "<strong>", "</strong>"),
+        ("highlightPre=%3Ckbd%3E", "<kbd>", "</kbd>"),
+        ("highlightPost=%3C%2Fb%3E", "<b>", "</b>"),
+        (
+            "highlightPre=%3Cq%3E&highlightPost=%3C%2Fq%3E",
+            "<q>",
+            "</q>",
+        ),
+        ("highlightPre=%5B%5B&highlightPost=%5D%5D", "[[", "]]"),
+        ("highlightPre=%C2%BB", "»", ""),
+    ] {
+        let path = format!("/v1/search?q=zebrafinch&{query}");
+        let (status, body) = served.json(&path);
+        assert_eq!(status, 200, "{path}: {body}");
+        let snippet = body["hits"][0]["snippet"].as_str().unwrap_or_default();
+        let marked = format!("{pre}zebrafinch{post}");
+        assert!(
+            snippet.to_lowercase().contains(&marked),
+            "{path}: {snippet}"
+        );
+        let bare = snippet.replace(pre, "").replace(post, "");
+        assert!(
+            !bare.contains('<') && !bare.contains('>'),
+            "{path}: {snippet}"
+        );
+    }
+    // The rest of the content is served as before.
+    assert_eq!(served.text("/v1/roadmaps/web-basics").0, 200);
+}

@@ -79,18 +79,29 @@ struct SearchParams {
     #[param(minimum = 0, maximum = 1_000_000, default = 0, example = 0)]
     offset: Option<u32>,
     /// HTML element that marks matched words in snippets (default `mark`); `none` for
-    /// no marks.
+    /// no marks. Only phrasing elements without behaviour of their own are accepted.
     #[param(
-        pattern = r"^([A-Za-z][A-Za-z0-9-]{0,19}|none|false)$",
+        pattern = r"^(mark|em|strong|b|i|u|s|span|code|ins|del|small|sub|sup|q|cite|dfn|abbr|kbd|samp|var|none|false)$",
         default = "mark",
         example = "mark"
     )]
     highlight: Option<String>,
-    /// Text put before each matched word; overrides `highlight`.
-    #[param(max_length = 100, example = "<em>")]
+    /// Put before each matched word instead of `highlight`'s tag: the opening tag of
+    /// an element `highlight` accepts (`<em>`; the closing tag then follows unless
+    /// `highlightPost` names the same one), or text without `< > & " ' \``.
+    #[param(
+        max_length = 100,
+        pattern = r#"^(<(mark|em|strong|b|i|u|s|span|code|ins|del|small|sub|sup|q|cite|dfn|abbr|kbd|samp|var)>|[^<>&"'`]*)$"#,
+        example = "<em>"
+    )]
     highlight_pre: Option<String>,
-    /// Text put after each matched word; overrides `highlight`.
-    #[param(max_length = 100, example = "</em>")]
+    /// Put after each matched word: the closing tag of the element `highlightPre`
+    /// opens (`</em>`), or text without `< > & " ' \``.
+    #[param(
+        max_length = 100,
+        pattern = r#"^(</(mark|em|strong|b|i|u|s|span|code|ins|del|small|sub|sup|q|cite|dfn|abbr|kbd|samp|var)>|[^<>&"'`]*)$"#,
+        example = "</em>"
+    )]
     highlight_post: Option<String>,
 }
 
@@ -239,48 +250,116 @@ fn text_param<'a>(
     }
 }
 
+/// Elements that may mark matched words: phrasing elements with no behaviour of their
+/// own. Anything else (`script`, `style`, `img`, `a`, `iframe`, a custom element a page
+/// may have given behaviour) would let a crafted link run code in the page that shows
+/// the snippet.
+const HIGHLIGHT_ELEMENTS: [&str; 21] = [
+    "mark", "em", "strong", "b", "i", "u", "s", "span", "code", "ins", "del", "small", "sub",
+    "sup", "q", "cite", "dfn", "abbr", "kbd", "samp", "var",
+];
+
+/// What a `highlightPre` / `highlightPost` value is: a tag of an allowed element, or
+/// inert text (no character that HTML gives a meaning to).
+enum Marker<'a> {
+    Element(&'a str),
+    Text(&'a str),
+}
+
+fn marker<'a>(name: &str, value: &'a str, closing: bool) -> Result<Marker<'a>, ApiError> {
+    if value.chars().count() > MAX_HIGHLIGHT_CHARS {
+        return Err(ApiError::invalid(
+            name,
+            format!("{name} must be at most {MAX_HIGHLIGHT_CHARS} characters"),
+        ));
+    }
+    let open = if closing { "</" } else { "<" };
+    if let Some(element) = value
+        .strip_prefix(open)
+        .and_then(|rest| rest.strip_suffix('>'))
+        .filter(|element| HIGHLIGHT_ELEMENTS.contains(element))
+    {
+        return Ok(Marker::Element(element));
+    }
+    if value.contains(['<', '>', '&', '"', '\'', '`']) {
+        let tag = if closing { "</em>" } else { "<em>" };
+        return Err(ApiError::invalid(
+            name,
+            format!(
+                "{name} must be a tag such as `{tag}` of one of {}, or text without < > & \" ' `; got `{value}`",
+                HIGHLIGHT_ELEMENTS.join(", ")
+            ),
+        ));
+    }
+    Ok(Marker::Text(value))
+}
+
+/// `highlight` names an element from [`HIGHLIGHT_ELEMENTS`]; `highlightPre` and
+/// `highlightPost` are that element's tags or inert text, and the one not given follows
+/// the other (an element is always closed, a text marker has no counterpart unless
+/// given), so no combination of parameters puts other markup into a snippet.
 fn highlight(pairs: &[(String, String)]) -> Result<Highlight, ApiError> {
-    let mut hl = match single(pairs, "highlight") {
+    let hl = match single(pairs, "highlight") {
         None => Highlight::default(),
         Some("none") | Some("false") => Highlight {
             pre: String::new(),
             post: String::new(),
         },
-        Some(tag)
-            if !tag.is_empty()
-                && tag.len() <= 20
-                && tag.starts_with(|c: char| c.is_ascii_alphabetic())
-                && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
-        {
-            Highlight {
-                pre: format!("<{tag}>"),
-                post: format!("</{tag}>"),
-            }
-        }
+        Some(tag) if HIGHLIGHT_ELEMENTS.contains(&tag) => Highlight {
+            pre: format!("<{tag}>"),
+            post: format!("</{tag}>"),
+        },
         Some(other) => {
             return Err(ApiError::invalid(
                 "highlight",
                 format!(
-                    "highlight must be an HTML element name such as `mark` or `em`, or `none`; got `{other}`"
+                    "highlight must be one of {} or `none`; got `{other}`",
+                    HIGHLIGHT_ELEMENTS.join(", ")
                 ),
             ));
         }
     };
-    for (name, slot) in [
-        ("highlightPre", &mut hl.pre),
-        ("highlightPost", &mut hl.post),
-    ] {
-        if let Some(text) = single(pairs, name) {
-            if text.chars().count() > MAX_HIGHLIGHT_CHARS {
-                return Err(ApiError::invalid(
-                    name,
-                    format!("{name} must be at most {MAX_HIGHLIGHT_CHARS} characters"),
-                ));
-            }
-            *slot = text.to_owned();
+    let pre = single(pairs, "highlightPre")
+        .map(|v| marker("highlightPre", v, false))
+        .transpose()?;
+    let post = single(pairs, "highlightPost")
+        .map(|v| marker("highlightPost", v, true))
+        .transpose()?;
+    Ok(match (pre, post) {
+        (None, None) => hl,
+        (Some(Marker::Element(a)), Some(Marker::Element(b))) if a != b => {
+            return Err(ApiError::invalid(
+                "highlightPost",
+                format!("highlightPost must close the element highlightPre opens: `</{a}>`"),
+            ));
         }
-    }
-    Ok(hl)
+        (Some(Marker::Element(e)), Some(Marker::Text(_))) => {
+            return Err(ApiError::invalid(
+                "highlightPost",
+                format!("highlightPost must close the element highlightPre opens: `</{e}>`"),
+            ));
+        }
+        (Some(Marker::Element(e)), _) | (None, Some(Marker::Element(e))) => Highlight {
+            pre: format!("<{e}>"),
+            post: format!("</{e}>"),
+        },
+        (Some(Marker::Text(_)), Some(Marker::Element(e))) => {
+            return Err(ApiError::invalid(
+                "highlightPost",
+                format!("highlightPost closes `{e}`, which highlightPre does not open"),
+            ));
+        }
+        (pre, post) => {
+            let text = |m: Option<Marker>| match m {
+                Some(Marker::Text(t)) => t.to_owned(),
+                _ => String::new(),
+            };
+            Highlight {
+                pre: text(pre),
+                post: text(post),
+            }
+        }
+    })
 }
 
 fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiError> {
