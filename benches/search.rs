@@ -1,7 +1,8 @@
-//! In-process search latency per query category, on the roadmap.sh 2025 sample when
-//! `../shared/samples` exists, and on our `content/`.
+//! In-process search latency per query category and index build time, on the whole
+//! roadmap.sh 2025 content when `../shared/corpus` exists (`BENCH_SCALE=3` adds the
+//! synthetic copy three times its size, to show how cost grows), and on our `content/`.
 //!
-//! `cargo bench --bench search`
+//! `cargo bench --bench search` (`BENCH_SCALE=3 cargo bench --bench search`)
 
 use std::path::{Path, PathBuf};
 
@@ -61,27 +62,68 @@ const CATEGORIES: &[(&str, &[&str])] = &[
     ),
 ];
 
-fn corpora() -> Vec<(String, SearchIndex)> {
+/// The whole roadmap.sh content from `../shared/corpus` (or `ROADMAPSH_CORPUS`),
+/// extracted into a temporary folder, and with `BENCH_SCALE=N` also
+/// `scripts/synth_corpus.py`'s copy N times its size; our `content/` always.
+fn corpus_dirs(tmp: &Path) -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = Vec::new();
+    let archive = std::env::var_os("ROADMAPSH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/corpus/roadmapsh-2025.tar.gz"));
+    if let Ok(file) = std::fs::File::open(&archive) {
+        let out = tmp.join("roadmapsh-2025");
+        if tar::Archive::new(flate2::read::GzDecoder::new(file))
+            .unpack(&out)
+            .is_ok()
+        {
+            let data = out.join("src/data");
+            let scale = std::env::var("BENCH_SCALE")
+                .ok()
+                .and_then(|v| v.parse::<u32>().ok())
+                .filter(|&n| n > 1);
+            if let Some(n) = scale {
+                let synth = tmp.join(format!("synth-{n}x"));
+                let made = std::process::Command::new("python3")
+                    .arg(root.join("scripts/synth_corpus.py"))
+                    .arg(&data)
+                    .arg(&synth)
+                    .arg(n.to_string())
+                    .status()
+                    .is_ok_and(|s| s.success());
+                if made {
+                    dirs.push((format!("roadmapsh-2025-x{n}"), synth));
+                }
+            }
+            dirs.insert(0, ("roadmapsh-2025".into(), data));
+        }
+    } else {
+        eprintln!("no {}: benchmarking content/ only", archive.display());
+    }
+    dirs.push(("content".into(), root.join("content")));
+    dirs
+}
+
+fn corpora(tmp: &Path) -> Vec<(String, content::Catalog, SearchIndex)> {
     // Time the query path itself: the per-snapshot result cache would answer every
     // iteration after the first.
     roadmap_api::search::set_cache_entries(0);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs: Vec<(String, PathBuf)> = vec![("content".into(), root.join("content"))];
-    let sample = root.join("../shared/samples/roadmapsh-2025/src/data");
-    if sample.is_dir() {
-        dirs.insert(0, ("sample-2025".into(), sample));
-    }
-    dirs.into_iter()
+    corpus_dirs(tmp)
+        .into_iter()
         .filter_map(|(name, dir)| {
             let catalog = content::load(&dir).ok()?;
             let index = SearchIndex::build(&catalog).ok()?;
-            Some((name, index))
+            Some((name, catalog, index))
         })
         .collect()
 }
 
 fn bench(c: &mut Criterion) {
-    for (name, index) in corpora() {
+    let Ok(tmp) = tempfile::tempdir() else {
+        eprintln!("no temporary folder for the corpus");
+        return;
+    };
+    for (name, catalog, index) in corpora(tmp.path()) {
         let mut group = c.benchmark_group(format!("search/{name}"));
         for (category, queries) in CATEGORIES {
             group.bench_function(*category, |b| {
@@ -103,19 +145,10 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
-        group.finish();
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sample = root.join("../shared/samples/roadmapsh-2025/src/data");
-    let dir = if sample.is_dir() {
-        sample
-    } else {
-        root.join("content")
-    };
-    if let Ok(catalog) = content::load(&dir) {
-        c.bench_function("index/build", |b| {
+        group.bench_function("index/build", |b| {
             b.iter(|| std::hint::black_box(SearchIndex::build(&catalog).is_ok()))
         });
+        group.finish();
     }
 }
 
