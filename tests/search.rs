@@ -326,3 +326,29 @@ fn a_question_hit_points_at_the_question_s_own_url() {
         assert!(problem["detail"].is_string(), "{missing}");
     }
 }
+
+#[test]
+fn words_written_together_or_apart_meet() {
+    let s = server();
+    // Two query words match one indexed word (concat) ...
+    for (q, want) in [
+        ("type%20script", "TypeScript"),
+        ("postgre%20sql", "PostgreSQL"),
+        ("java%20script", "JavaScript"),
+    ] {
+        let body = s.ok(&format!("/v1/search?q={q}"));
+        assert_eq!(titles(&body).first().map(String::as_str), Some(want), "{q}");
+    }
+    // ... and one query word matches two adjacent indexed words (split), typed whole
+    // or being typed.
+    for (q, want) in [
+        ("eventloop", "Event Loop"),
+        ("databasesharding", "Database Sharding"),
+        ("messagebrokers", "Message Brokers"),
+        ("lazyloading", "Lazy Loading"),
+        ("ratelimiting%20", "Rate Limiting"),
+    ] {
+        let body = s.ok(&format!("/v1/search?q={q}"));
+        assert_eq!(titles(&body).first().map(String::as_str), Some(want), "{q}");
+    }
+}
