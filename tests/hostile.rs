@@ -21,6 +21,8 @@ struct Served {
     client: Client,
     /// Everything the process logged, in order, as it arrives.
     log: Mutex<mpsc::Receiver<String>>,
+    /// What it logged before it listened.
+    startup: Vec<String>,
 }
 
 impl Served {
@@ -86,6 +88,7 @@ impl Served {
                 .build()
                 .expect("client"),
             log: Mutex::new(log),
+            startup: seen,
         }
     }
 
@@ -115,13 +118,16 @@ impl Served {
             .expect("VmRSS")
     }
 
-    /// Log lines received so far.
-    #[allow(dead_code)]
+    /// Log lines from the start and those received since the last call.
     fn logged(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .map(|log| log.try_iter().collect())
-            .unwrap_or_default()
+        let mut lines = self.startup.clone();
+        lines.extend(
+            self.log
+                .lock()
+                .map(|log| log.try_iter().collect::<Vec<_>>())
+                .unwrap_or_default(),
+        );
+        lines
     }
 }
 
@@ -396,4 +402,130 @@ fn script_style_and_link_schemes_never_reach_output_and_highlights_inject_nothin
     }
     // The rest of the content is served as before.
     assert_eq!(served.text("/v1/roadmaps/web-basics").0, 200);
+}
+
+/// `roadmap-api index --content <fixture> --index <dir>`: exit status and what it said.
+fn index_command(content: &Path, dir: &Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_roadmap-api"))
+        .arg("index")
+        .arg("--content")
+        .arg(content)
+        .arg("--index")
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run roadmap-api index");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[test]
+fn an_index_folder_that_is_not_ours_is_refused_and_nothing_in_it_deleted() {
+    let content = common::fixture_path("layout-2023");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let theirs = [
+        ("package.json", "{\"name\": \"mine\"}"),
+        ("settings.json", "{}"),
+        ("yarn.lock", "x"),
+        ("draft.tmp", "x"),
+        ("notes.idx", "x"),
+        ("meta.json.bak", "x"),
+    ];
+    for (name, text) in theirs {
+        write(dir.path(), name, text);
+    }
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(!ok, "{said}");
+    assert!(said.contains("not an index folder"), "{said}");
+    assert!(said.contains("package.json"), "{said}");
+    // Serving there falls back to memory and still answers; nothing was touched.
+    {
+        let served = Served::start(&content, &["--index", &dir.path().to_string_lossy()]);
+        let (status, body) = served.json("/v1/search?q=http");
+        assert_eq!(status, 200);
+        assert!(body["total"].as_u64().unwrap_or(0) > 0, "{body}");
+    }
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let mut expected: Vec<String> = theirs.iter().map(|(n, _)| n.to_string()).collect();
+    expected.sort();
+    assert_eq!(left, expected);
+    for (name, text) in theirs {
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(name)).expect("still there"),
+            text
+        );
+    }
+
+    // An empty folder, or one with only a README, is fine; and an index folder of ours
+    // with someone's file added keeps that file across a rebuild.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    write(fresh.path(), "README.md", "index lives here\n");
+    let (ok, said) = index_command(&content, fresh.path());
+    assert!(ok, "{said}");
+    write(fresh.path(), "package.json", "{}");
+    std::fs::write(
+        fresh.path().join("roadmap-api-manifest.json"),
+        "{\"schemaVersion\": 0}",
+    )
+    .expect("old manifest");
+    let (ok, said) = index_command(&content, fresh.path());
+    assert!(ok, "{said}");
+    assert!(fresh.path().join("package.json").exists());
+    assert!(fresh.path().join("README.md").exists());
+}
+
+/// Overwrites bytes in the middle of the largest file of `dir` with the same number of
+/// other bytes (the size stays, so only a checksum can tell).
+fn corrupt_largest_segment_file(dir: &Path) -> String {
+    let (path, len) = std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e != "json" && e != "lock"))
+        .map(|p| {
+            let len = std::fs::metadata(&p).expect("metadata").len();
+            (p, len)
+        })
+        .max_by_key(|(_, len)| *len)
+        .expect("a segment file");
+    let mut bytes = std::fs::read(&path).expect("read");
+    let start = (len / 3) as usize;
+    for b in &mut bytes[start..start + 64.min(len as usize / 3)] {
+        *b = !*b;
+    }
+    std::fs::write(&path, bytes).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn a_corrupted_index_is_detected_and_rebuilt_not_reused() {
+    let content = common::fixture_path("layout-2023");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(ok, "{said}");
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(ok && said.contains("reused"), "{said}");
+    let file = corrupt_largest_segment_file(dir.path());
+
+    let served = Served::start(&content, &["--index", &dir.path().to_string_lossy()]);
+    let (_, status) = served.json("/v1/status");
+    assert_eq!(status["index"]["reused"], false, "{file}: {status}");
+    for q in ["http", "dns", "rest", "versioning", "certificates"] {
+        let (code, body) = served.json(&format!("/v1/search?q={q}"));
+        assert_eq!(code, 200, "{q}: {body}");
+        assert!(body["total"].as_u64().unwrap_or(0) > 0, "{q}: {body}");
+    }
+    let log = served.logged().join("\n");
+    assert!(log.contains("index on disk is corrupt"), "{log}");
+    drop(served);
+    // What was rebuilt verifies and is reused from then on.
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(ok && said.contains("reused"), "{said}");
 }

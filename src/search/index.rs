@@ -195,6 +195,65 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
     Ok(())
 }
 
+/// Whether `name` is a file Tantivy or we write in an index folder: a segment file
+/// (`<32 hex digits>.<component>`, deletes `<32 hex>.<opstamp>.del`), Tantivy's meta and
+/// lock files, our manifest. Matching shapes, not just endings, so that a folder shared
+/// by mistake loses nothing else (a `package.json` ends in `.json` too).
+fn written_by_us(name: &str) -> bool {
+    const EXACT: [&str; 4] = [
+        "meta.json",
+        ".managed.json",
+        ".tantivy-meta.lock",
+        ".tantivy-writer.lock",
+    ];
+    const COMPONENTS: [&str; 7] = ["idx", "term", "pos", "fast", "fieldnorm", "store", "del"];
+    if EXACT.contains(&name) || name == MANIFEST || name == format!("{MANIFEST}.tmp") {
+        return true;
+    }
+    let mut parts = name.split('.');
+    let segment = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    let uuid = segment.len() == 32 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+    uuid && match rest.as_slice() {
+        [component] => COMPONENTS.contains(component),
+        [opstamp, "del"] => opstamp.bytes().all(|b| b.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// Files a folder may hold besides an index without being someone else's (the
+/// repository's `index/README.md`, version-control placeholders).
+fn harmless(name: &str) -> bool {
+    name.starts_with("README") || name == ".gitignore" || name == ".gitkeep"
+}
+
+/// Refuses a folder that holds files we did not write and no manifest of ours: it is
+/// not an index folder, and rebuilding there would delete or mix with someone's files.
+fn check_ours(dir: &Path, manifest: Option<&Manifest>) -> Result<(), SearchError> {
+    if manifest.is_some() || dir.join(MANIFEST).exists() || !dir.exists() {
+        return Ok(());
+    }
+    let mut foreign = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !written_by_us(&name) && !harmless(&name) {
+            foreign.push(name);
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    foreign.truncate(5);
+    Err(SearchError::Open(format!(
+        "{} is not an index folder of roadmap-api (no {MANIFEST}, and it holds {}): \
+         refusing to write there so that nothing in it is deleted; point --index at an \
+         empty or new folder, or use `memory`",
+        dir.display(),
+        foreign.join(", ")
+    )))
+}
+
 /// Removes what Tantivy and we wrote in `dir`, and nothing else (the folder's
 /// README stays).
 fn clear_dir(dir: &Path) -> Result<(), SearchError> {
@@ -204,26 +263,29 @@ fn clear_dir(dir: &Path) -> Result<(), SearchError> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let ours = name.ends_with(".idx")
-            || name.ends_with(".term")
-            || name.ends_with(".pos")
-            || name.ends_with(".fast")
-            || name.ends_with(".fieldnorm")
-            || name.ends_with(".store")
-            || name.ends_with(".del")
-            || name.ends_with(".json")
-            || name.ends_with(".lock")
-            || name.ends_with(".tmp")
-            || name == "meta.json"
-            || name == ".managed.json"
-            || name == ".tantivy-meta.lock"
-            || name == ".tantivy-writer.lock";
-        if ours && entry.file_type()?.is_file() {
+        if written_by_us(&name.to_string_lossy()) && entry.file_type()?.is_file() {
             std::fs::remove_file(entry.path())?;
         }
     }
     Ok(())
+}
+
+/// Files of `index` whose Tantivy checksum does not match their bytes (a disk error,
+/// a partial copy, an edit): such an index can panic inside Tantivy on a search, so it
+/// is rebuilt rather than reused.
+fn corrupted(index: &Index) -> Result<(), SearchError> {
+    match index.validate_checksum() {
+        Ok(bad) if bad.is_empty() => Ok(()),
+        Ok(bad) => {
+            let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+            names.sort();
+            Err(SearchError::Open(format!(
+                "checksum mismatch in {}",
+                names.join(", ")
+            )))
+        }
+        Err(e) => Err(SearchError::Open(format!("checksums unreadable: {e}"))),
+    }
 }
 
 impl Indexer {
@@ -245,8 +307,9 @@ impl Indexer {
         let (index, reusable) = match location {
             IndexLocation::Memory => (Index::create_in_ram(schema), false),
             IndexLocation::Dir(dir) => {
-                std::fs::create_dir_all(dir)?;
                 let found = read_manifest(dir);
+                check_ours(dir, found.as_ref())?;
+                std::fs::create_dir_all(dir)?;
                 let same_schema = found
                     .as_ref()
                     .is_some_and(|m| m.schema_version == SCHEMA_VERSION);
@@ -257,6 +320,11 @@ impl Indexer {
                     MmapDirectory::open(dir)
                         .map_err(|e| SearchError::Open(e.to_string()))
                         .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(Into::into))
+                        .and_then(|index| {
+                            corrupted(&index).map(|()| index).inspect_err(|e| {
+                                tracing::warn!(dir = %dir.display(), error = %e, "index on disk is corrupt; rebuilding it");
+                            })
+                        })
                 } else {
                     Err(SearchError::Open("no usable index".into()))
                 };
