@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Load test on loopback: requests per second and p50/p99 latency of /v1/search (a mix
-# of the 50 queries in bench/queries.txt, all six categories), /v1/suggest (the
-# prefixes a person types on the way to them) and /healthz, on one release server
-# over the roadmap.sh 2025 sample (or content/ where the sample is absent), plus the
-# server's resident memory and index build time. `search` runs with the default
-# per-snapshot result cache (the mix repeats, as a search box's traffic does);
-# `search-nc` runs the same mix with `--search-cache 0`.
+# Load test on loopback, on the whole roadmap.sh content: requests per second and p50/p99
+# latency of one release server (in-memory index, no watcher), with wrk.
 #
-#   bench/load.sh [duration, default 10s] [connections, default 32]
+#   healthz      /healthz alone (the reference the search figures are a share of)
+#   search       the 50 queries of bench/queries.txt (every category), default result cache
+#   search-nc    the same mix with `--search-cache 0`: every request runs the whole query
+#   keystroke    every prefix of those queries as a search box sends them, one per
+#                keystroke, uncached
+#   suggest      the prefixes (up to 8 characters) on /v1/suggest, uncached
+#   healthz-busy /healthz (4 connections) while search-nc saturates the server with the
+#                full connection count: the pool keeps the HTTP workers free
+# then the server's resident memory and its load+index time.
+#
+#   bench/load.sh [duration, default 10s] [connections, default 32] [scale, default 1]
+#
+# The content is ../shared/corpus/roadmapsh-2025.tar.gz extracted once under
+# target/bench-corpus/ (BENCH_CONTENT names another folder); scale N > 1 runs on
+# scripts/synth_corpus.py's copy N times its size, to show how cost grows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10s}
 CONNECTIONS=${2:-32}
+SCALE=${3:-1}
 THREADS=2
 
 if ! command -v wrk >/dev/null; then
@@ -20,29 +30,50 @@ if ! command -v wrk >/dev/null; then
     echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 fi
 
-CONTENT=../shared/samples/roadmapsh-2025/src/data
-[ -d "$CONTENT" ] || CONTENT=content
-cargo build --release --quiet
+ARCHIVE=${ROADMAPSH_CORPUS:-../shared/corpus/roadmapsh-2025.tar.gz}
+CACHE=target/bench-corpus
+if [ -n "${BENCH_CONTENT:-}" ]; then
+  CONTENT=$BENCH_CONTENT
+elif [ -f "$ARCHIVE" ]; then
+  CONTENT=$CACHE/roadmapsh-2025/src/data
+  if [ ! -d "$CONTENT" ]; then
+    mkdir -p "$CACHE/roadmapsh-2025"
+    tar xzf "$ARCHIVE" -C "$CACHE/roadmapsh-2025"
+  fi
+else
+  echo "no $ARCHIVE: running on content/ (figures are not the whole roadmap.sh)" >&2
+  CONTENT=content
+fi
+if [ "$SCALE" != 1 ]; then
+  SYNTH=$CACHE/synth-${SCALE}x
+  [ -d "$SYNTH" ] || python3 scripts/synth_corpus.py "$CONTENT" "$SYNTH" "$SCALE" >&2
+  CONTENT=$SYNTH
+fi
+
+# BENCH_BIN: a binary already built (skips the release build; figures need release).
+BIN=${BENCH_BIN:-target/release/roadmap-api}
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --quiet
 WORK=$(mktemp -d)
 PID=
 trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 start_server() { # extra serve arguments
   [ -n "$PID" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  RUST_LOG=info target/release/roadmap-api serve --content "$CONTENT" --bind "127.0.0.1:$PORT" --index memory --no-watch "$@" >"$WORK/server.log" 2>&1 &
+  RUST_LOG=info "$BIN" serve --content "$CONTENT" --bind "127.0.0.1:$PORT" --index memory --no-watch "$@" >"$WORK/server.log" 2>&1 &
   PID=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  for _ in $(seq 1 600); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return
     sleep 0.1
   done
+  echo "server did not become ready; its log:" >&2; cat "$WORK/server.log" >&2; exit 1
 }
-start_server
 
 # One lua script per endpoint: each request takes the next line of a list.
 python3 - "$WORK" <<'PY'
 import sys, urllib.parse, pathlib
 work = pathlib.Path(sys.argv[1])
 queries = [l.strip() for l in open("bench/queries.txt") if l.strip()]
+keystrokes = [q[:n] for q in queries for n in range(1, len(q) + 1)]
 prefixes = sorted({q[:n] for q in queries for n in range(1, min(len(q), 8) + 1)})
 def script(name, path, items):
     paths = ",".join('"%s%s"' % (path, urllib.parse.quote(i)) for i in items)
@@ -50,39 +81,61 @@ def script(name, path, items):
         "local paths = {%s}\nlocal i = 0\n"
         "request = function()\n  i = i %% #paths + 1\n  return wrk.format('GET', paths[i])\nend\n" % paths)
 script("search", "/v1/search?q=", queries)
+script("keystroke", "/v1/search?q=", keystrokes)
 script("suggest", "/v1/suggest?q=", prefixes)
 PY
 
-run() { # name, path, [script]
+# wrk's figures as "rps p50 p99 errors"; latencies in ms.
+measure() { # connections, path, [script]
   local out
   if [ -n "${3:-}" ]; then
-    out=$(wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency -s "$3" "http://127.0.0.1:$PORT$2")
+    out=$(wrk -t$THREADS -c"$1" -d"$DURATION" --latency -s "$3" "http://127.0.0.1:$PORT$2")
   else
-    out=$(wrk -t$THREADS -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT$2")
+    out=$(wrk -t$THREADS -c"$1" -d"$DURATION" --latency "http://127.0.0.1:$PORT$2")
   fi
+  echo "$out" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(v):
+    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
+errors = " ".join(l.strip() for l in text.splitlines() if "Non-2xx" in l or "Socket errors" in l)
+print(f"{rps} {p50:.2f} {p99:.2f} {errors}")'
+}
+report() { # name, "rps p50 p99 errors"
   local rps p50 p99 errors
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-  printf "%-10s %12s %10s %10s  %s\n" "$1" "$rps" "$p50" "$p99" "$errors"
+  read -r rps p50 p99 errors <<<"$2"
+  printf "%-13s %10s %9s %9s  %s\n" "$1" "$rps" "$p50" "$p99" "$errors"
   echo "$rps" >"$WORK/$1.rps"
 }
 
-echo "corpus: $CONTENT, $CONNECTIONS connections, $DURATION per endpoint, wrk -t$THREADS"
-printf "%-10s %12s %10s %10s\n" endpoint "req/s" p50 p99
-run healthz /healthz
-run search /v1/search "$WORK/search.lua"
-run suggest /v1/suggest "$WORK/suggest.lua"
+echo "corpus: $CONTENT (scale $SCALE), $CONNECTIONS connections, $DURATION per run, wrk -t$THREADS"
+start_server
+echo "index: $(sed 's/\x1b\[[0-9;]*m//g' "$WORK/server.log" | grep -Eo 'build_ms=[0-9]+|documents=[0-9]+' | head -2 | tr '\n' ' ' || true)"
+printf "%-13s %10s %9s %9s\n" run "req/s" "p50 ms" "p99 ms"
+report healthz "$(measure "$CONNECTIONS" /healthz)"
+report search "$(measure "$CONNECTIONS" /v1/search "$WORK/search.lua")"
 echo "server RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status), peak $(awk '/VmHWM/ {print $2, $3}' /proc/$PID/status)"
-grep -Eo 'build_ms=[0-9]+' "$WORK/server.log" | head -1 | sed 's/^/start-up load+index: /' || true
-# The same mix with the result cache off: every request runs the whole query.
+# The result cache off: every request runs the whole query.
 start_server --search-cache 0
-run search-nc /v1/search "$WORK/search.lua"
+report search-nc "$(measure "$CONNECTIONS" /v1/search "$WORK/search.lua")"
+report keystroke "$(measure "$CONNECTIONS" /v1/search "$WORK/keystroke.lua")"
+report suggest "$(measure "$CONNECTIONS" /v1/suggest "$WORK/suggest.lua")"
+# /healthz while uncached search saturates the server.
+measure "$CONNECTIONS" /v1/search "$WORK/search.lua" >"$WORK/background.txt" &
+BG=$!
+sleep 1
+report healthz-busy "$(measure 4 /healthz)"
+wait "$BG"
+report search-bg "$(cat "$WORK/background.txt")"
 python3 - "$WORK" <<'PY'
 import sys, pathlib
 w = pathlib.Path(sys.argv[1])
 h = float((w / "healthz.rps").read_text())
-for n in ("search", "suggest", "search-nc"):
-    print(f"{n}/healthz: {100 * float((w / f'{n}.rps').read_text()) / h:.0f}%")
+print("share of /healthz req/s:", ", ".join(
+    f"{n} {100 * float((w / f'{n}.rps').read_text()) / h:.1f}%"
+    for n in ("search", "search-nc", "keystroke", "suggest")))
 PY
