@@ -502,6 +502,10 @@ fn declared_bounds_are_enforced_bounds() {
         ("/v1/lookup?term=%20", "term"),
         ("/v1/lookup?term=", "term"),
         ("/v1/search?q=x&type=nope", "type"),
+        // Only the enum's own spelling, and no empty item.
+        ("/v1/search?q=x&type=", "type"),
+        ("/v1/search?q=x&type=topic,", "type"),
+        ("/v1/search?q=x&type=Topic", "type"),
         ("/v1/search?q=x&highlight=a%20b", "highlight"),
     ];
     for (path, parameter) in cases {

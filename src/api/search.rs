@@ -366,16 +366,21 @@ fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiError>
     let q = text_param(pairs, "q", true)?
         .unwrap_or_default()
         .to_string();
+    // Exactly the `Kind` enum of the document, an empty item included: a value the
+    // document rejects must not be silently taken as something else (or as no filter).
     let mut kinds = Vec::new();
-    for v in values(pairs, "type") {
-        match Kind::parse(&v) {
+    for v in pairs
+        .iter()
+        .filter(|(k, _)| k == "type")
+        .flat_map(|(_, v)| v.split(','))
+    {
+        match Kind::ALL.into_iter().find(|k| k.as_str() == v) {
             Some(k) => kinds.push(k),
             None => {
+                let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
                 return Err(ApiError::invalid(
                     "type",
-                    format!(
-                        "type must be one of roadmap, topic, faq, guide, video, bestPractice, question; got `{v}`"
-                    ),
+                    format!("type must be one of {}; got `{v}`", names.join(", ")),
                 ));
             }
         }
