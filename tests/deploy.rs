@@ -58,11 +58,7 @@ fn the_deployment_is_operable() {
     }
 
     // git-sync: a one-time init container, then a sidecar.
-    let is_git_sync = |c: &&Value| {
-        c["image"]
-            .as_str()
-            .is_some_and(|i| i.contains("git-sync"))
-    };
+    let is_git_sync = |c: &&Value| c["image"].as_str().is_some_and(|i| i.contains("git-sync"));
     let one_time = |c: &Value| {
         c["args"]
             .as_array()
