@@ -368,10 +368,82 @@ static SANITIZER: Lazy<ammonia::Builder<'static>> = Lazy::new(|| {
     b
 });
 
+/// Deepest nesting of elements kept in rendered HTML. The HTML tree builder behind the
+/// sanitizer checks the stack of open elements for many tags, so a file of 20,000
+/// nested `>` or `<div>` cost seconds (quadratic); no real text nests deeper than a
+/// few levels.
+pub const MAX_NESTING: usize = 64;
+
+/// Markdown events with nesting beyond [`MAX_NESTING`] taken out: markdown containers
+/// deeper than that lose their tags (their text stays), and a raw HTML chunk that
+/// would open elements deeper than that is dropped whole.
+fn bounded<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut depth = 0usize;
+    let mut html_depth = 0usize;
+    events.filter(move |event| match event {
+        Event::Start(_) => {
+            depth += 1;
+            depth <= MAX_NESTING
+        }
+        Event::End(_) => {
+            depth = depth.saturating_sub(1);
+            depth < MAX_NESTING
+        }
+        Event::Html(html) | Event::InlineHtml(html) => {
+            let (peak, end) = html_nesting(html, html_depth);
+            if peak > MAX_NESTING {
+                return false;
+            }
+            html_depth = end;
+            true
+        }
+        _ => true,
+    })
+}
+
+/// Elements that never have content, so an opening tag does not nest.
+const VOID_ELEMENTS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// Deepest and final element nesting after the tags of `html`, starting at `depth`:
+/// a light scan (opening and closing tag names only), linear in the chunk.
+fn html_nesting(html: &str, mut depth: usize) -> (usize, usize) {
+    let mut peak = depth;
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    while let Some(i) = html[at..].find('<') {
+        let start = at + i + 1;
+        let closing = bytes.get(start) == Some(&b'/');
+        let name_start = if closing { start + 1 } else { start };
+        let name_end = html[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+            .map_or(html.len(), |n| name_start + n);
+        let name = &html[name_start..name_end];
+        let tag_end = html[name_end..]
+            .find('>')
+            .map_or(html.len(), |n| name_end + n);
+        at = name_end.max(start);
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !VOID_ELEMENTS.contains(&name.to_ascii_lowercase().as_str())
+            && !html[name_end..tag_end].ends_with('/')
+        {
+            depth += 1;
+            peak = peak.max(depth);
+        }
+    }
+    (peak, depth)
+}
+
 /// Renders markdown to HTML that is safe to embed: scripts, event handlers and
 /// foreign iframes are stripped (only well-known video embeds survive).
 pub fn to_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, options());
+    let parser = bounded(Parser::new_ext(markdown, options()));
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
     SANITIZER.clean(&html).to_string()
@@ -642,6 +714,24 @@ mod tests {
         assert_eq!(
             first_paragraph("<style>p{}</style>\n\nReal text."),
             "Real text."
+        );
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_cut() {
+        let deep_quotes = format!("{} x\n", ">".repeat(50_000));
+        let html = to_html(&deep_quotes);
+        assert!(html.contains('x'), "{html}");
+        assert_eq!(html.matches("<blockquote>").count(), MAX_NESTING);
+        let deep_divs = format!("{} x\n\nafter\n", "<div>".repeat(50_000));
+        let html = to_html(&deep_divs);
+        assert!(html.contains("after") && !html.contains("<div>"), "{html}");
+        // Shallow HTML is untouched.
+        let html = to_html("<div><p>a<br>b</p><img src=\"https://x.example/i.png\"/></div>\n");
+        assert!(html.contains("<div>") && html.contains("<br>"), "{html}");
+        assert_eq!(
+            html_nesting("<div><br><img/><p></p></div><span>", 0),
+            (2, 1)
         );
     }
 }
