@@ -68,7 +68,11 @@ fn curl_requests(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
 fn every_request_the_readme_shows_answers_200_on_the_bundled_content() {
     let readme = readme();
     let requests = curl_requests(&readme);
-    assert!(requests.len() >= 8, "only {} curl lines found", requests.len());
+    assert!(
+        requests.len() >= 8,
+        "only {} curl lines found",
+        requests.len()
+    );
     let server = TestServer::start(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
     for (headers, path) in &requests {
         let mut request = server.client().get(server.url(path));
