@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
 pub mod pagination;
+pub mod panics;
 pub mod pool;
 pub mod question_groups;
 pub mod roadmaps;
@@ -125,6 +126,7 @@ pub fn app(
 > {
     App::new()
         .configure(app_config(state))
+        .wrap(from_fn(panics::catch))
         .wrap_fn(|req, srv| {
             let call = srv.call(req);
             async move { call.await.map(problem_instance) }
