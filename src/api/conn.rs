@@ -32,6 +32,10 @@ enum Reading {
 pub struct ProblemIo<T = TcpStream> {
     inner: T,
     reading: Reading,
+    /// Length of the last complete request line: one between the 32 KiB we accept and
+    /// the 64 KiB the `http` crate's URI type takes arrives whole and is a parse error
+    /// (400) rather than a buffer overflow (431), and is still a 414.
+    last_line: usize,
     /// A replacement answer not yet written to the socket, and how much of it was.
     pending: Vec<u8>,
     written: usize,
@@ -42,6 +46,7 @@ impl<T> ProblemIo<T> {
         ProblemIo {
             inner,
             reading: Reading::RequestLine(0),
+            last_line: 0,
             pending: Vec::new(),
             written: 0,
         }
@@ -53,8 +58,17 @@ impl<T> ProblemIo<T> {
     fn observe(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.reading = match (self.reading, byte) {
-                (Reading::RequestLine(_), b'\n') => Reading::Headers { empty_line: true },
-                (Reading::RequestLine(n), _) => Reading::RequestLine(n + 1),
+                (Reading::RequestLine(n), b'\n') => {
+                    self.last_line = n;
+                    Reading::Headers { empty_line: true }
+                }
+                (Reading::RequestLine(n), _) => {
+                    // A new request line begins: the last one no longer matters.
+                    if n == 0 {
+                        self.last_line = 0;
+                    }
+                    Reading::RequestLine(n + 1)
+                }
                 (Reading::Headers { empty_line: true }, b'\n') => Reading::RequestLine(0),
                 (Reading::Headers { empty_line }, b'\r') => Reading::Headers { empty_line },
                 (Reading::Headers { .. }, b'\n') => Reading::Headers { empty_line: true },
@@ -64,7 +78,11 @@ impl<T> ProblemIo<T> {
     }
 
     fn request_line_too_long(&self) -> bool {
-        matches!(self.reading, Reading::RequestLine(n) if n > MAX_URI_BYTES)
+        match self.reading {
+            Reading::RequestLine(n) if n > 0 => n > MAX_URI_BYTES,
+            // In its head, or just past it (the parser answers once the head is whole).
+            _ => self.last_line > MAX_URI_BYTES,
+        }
     }
 }
 
@@ -85,7 +103,7 @@ fn replacement(head: &[u8], request_line_too_long: bool) -> Option<Vec<u8>> {
         return None;
     }
     let (status, detail) = match code {
-        431 if request_line_too_long => (
+        400 | 431 if request_line_too_long => (
             StatusCode::URI_TOO_LONG,
             format!("the request line is longer than the {MAX_URI_BYTES} bytes accepted"),
         ),
@@ -255,8 +273,12 @@ mod tests {
         io.observe(&vec![b'a'; MAX_URI_BYTES + 1]);
         assert!(io.request_line_too_long());
         io.observe(b" HTTP/1.1\r\nHost: x\r\n");
-        assert!(!io.request_line_too_long());
-        io.observe(b"\r\nGET /next HTTP/1.1\r\n");
+        // The whole line arrived: the parser's answer (400 or 431) is still about it.
+        assert!(io.request_line_too_long());
+        io.observe(b"\r\n");
+        assert!(io.request_line_too_long());
+        io.observe(b"GET /next HTTP/1.1\r\n");
         assert_eq!(io.reading, Reading::Headers { empty_line: true });
+        assert!(!io.request_line_too_long());
     }
 }
