@@ -15,6 +15,7 @@ pub mod http;
 pub mod metrics;
 pub mod negotiate;
 pub mod openapi;
+pub mod page;
 pub mod pagination;
 pub mod panics;
 pub mod pool;
@@ -105,6 +106,7 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
             .configure(health::configure)
             .configure(status::configure)
             .route("/metrics", web::get().to(metrics::scrape))
+            .configure(page::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::openapi()))
             .route("/docs", web::get().to(docs_redirect))
             .default_service(web::to(no_route));
