@@ -170,7 +170,9 @@
   }
 
   async function api(path, signal) {
-    const response = await fetch(path, { headers: { Accept: 'application/json' }, signal });
+    // Revalidated every time (an ETag makes that a 304): after a reload the browser must
+    // not answer from its heuristic cache of a document with a Last-Modified date.
+    const response = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-cache', signal });
     if (!response.ok) {
       let problem = null;
       try {
@@ -196,7 +198,7 @@
     }
   }
 
-  /** The page's URL for an API path (`/v1/roadmaps/x` → `/roadmaps/x`). FAQ entries and
+  /** The page's URL for an API path (`/v1/roadmaps/{id}` → `/roadmaps/{id}`). FAQ entries and
    * questions live on their roadmap's or group's page, at an anchor. */
   function pagePath(apiPath, id) {
     let path = String(apiPath || '/').replace(/^\/v1(?=\/)/, '');
@@ -342,7 +344,7 @@
     for (const r of roadmaps) query.append('roadmap', r);
     const result = await api(`/v1/search?${query}`, signal);
     setVersion(result.version);
-    const main = h('section', { 'aria-labelledby': 'results-heading' });
+    const main = h('section', { 'aria-labelledby': 'results-heading', id: 'results', 'data-q': q });
     main.append(h('h1', { id: 'results-heading', class: 'visually-hidden' }, 'Search results'));
     if (!result.hits.length) {
       main.append(h('p', { class: 'summary-line', id: 'no-results' }, `No results for “${q}”.`));

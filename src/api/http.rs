@@ -36,6 +36,12 @@ const MAX_INSTANCE_BYTES: usize = 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct Representations(pub &'static [&'static str]);
 
+/// Marks an error response whose body is meant to be kept as it is: the search page's
+/// view of something that does not exist is a 404 that is still the page (it explains
+/// and lets the reader search), not a problem document.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepErrorBody;
+
 /// The request target as a problem's `instance`, unless it is too long to echo.
 fn instance(req: &ServiceRequest) -> Option<String> {
     req.uri()
@@ -152,7 +158,10 @@ pub async fn conform(
     // `error_response`: a problem for an `ApiError`.
     let res = next.call(req).await?;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_problem(res.headers()) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_problem(res.headers())
+        || res.response().extensions().contains::<KeepErrorBody>()
+    {
         return Ok(res.map_into_boxed_body());
     }
     let detail = res.response().error().map(ToString::to_string);

@@ -64,11 +64,12 @@ fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
 }
 
 fn found(exists: bool) -> HttpResponse {
-    page(if exists {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    })
+    if exists {
+        return page(StatusCode::OK);
+    }
+    let mut response = page(StatusCode::NOT_FOUND);
+    response.extensions_mut().insert(super::http::KeepErrorBody);
+    response
 }
 
 async fn home() -> HttpResponse {
