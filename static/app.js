@@ -203,6 +203,8 @@
   function pagePath(apiPath, id) {
     let path = String(apiPath || '/').replace(/^\/v1(?=\/)/, '');
     if (path.endsWith('/faqs')) path = path.slice(0, -'/faqs'.length);
+    const question = path.match(/^(\/question-groups\/[^/]+)\/questions\/([^/]+)$/);
+    if (question) return `${question[1]}#${question[2]}`;
     const anchor = id && String(id).includes('#') && !path.includes('/topics/')
       ? `#${String(id).split('#').pop()}` : '';
     return path + anchor;

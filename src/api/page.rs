@@ -32,7 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/assets/app.js", web::get().to(script))
         .route("/assets/app.css", web::get().to(style))
         .route("/roadmaps/{id}", web::get().to(roadmap_view))
-        .route("/roadmaps/{id}/topics/{topic:.*}", web::get().to(topic_view))
+        .route(
+            "/roadmaps/{id}/topics/{topic:.*}",
+            web::get().to(topic_view),
+        )
         .route("/best-practices/{id}", web::get().to(best_practice_view))
         .route(
             "/best-practices/{id}/topics/{topic:.*}",
@@ -101,10 +104,7 @@ async fn roadmap_view(state: web::Data<AppState>, path: web::Path<String>) -> Ht
     ))
 }
 
-async fn topic_view(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
+async fn topic_view(state: web::Data<AppState>, path: web::Path<(String, String)>) -> HttpResponse {
     let (id, topic) = path.into_inner();
     let snapshot = state.store.current();
     found(collection_has(
@@ -151,5 +151,11 @@ async fn video_view(state: web::Data<AppState>, path: web::Path<String>) -> Http
 
 async fn question_group_view(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     let snapshot = state.store.current();
-    found(snapshot.catalog.question_groups.iter().any(|q| q.id == *path))
+    found(
+        snapshot
+            .catalog
+            .question_groups
+            .iter()
+            .any(|q| q.id == *path),
+    )
 }

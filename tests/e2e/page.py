@@ -148,6 +148,16 @@ def run(scenario, binary, browser):
         page.keyboard.press("Escape")
         expect(box).to_have_attribute("aria-expanded", "false")
         check(True, "Escape closes the suggestions")
+        page.keyboard.press("ArrowDown")
+        expect(box).to_have_attribute("aria-expanded", "true")
+        suggested = page.locator("#suggestions [aria-selected=true]").get_attribute("data-href")
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(f"{base}{suggested}")
+        expect(page.locator("#view h1")).to_be_visible()
+        check(True, f"Enter opens the selected suggestion ({suggested})")
+        page.go_back()
+        expect(page).to_have_url(f"{base}/?q={scenario['typo']}")
+        expect(page.locator(f"#results[data-q='{scenario['typo']}']")).to_be_visible()
 
         # Filter by roadmap.
         facet = page.locator(f"fieldset[data-facet=roadmap] input[value='{scenario['roadmap']}']")
