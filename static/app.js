@@ -388,11 +388,15 @@
   }
 
   /** What to offer when nothing matched: the first suggestion for the query, else for
-   * its longest word (a long query with one bad word). */
+   * its longest word, else for that word cut back a letter at a time (a typo the search
+   * cannot absorb is often near the end: `certifcatesss`). At most eight look-ups. */
   async function closestSuggestion(q, signal) {
     const tries = [q];
-    const words = q.split(/\s+/).filter(Boolean).sort((a, b) => b.length - a.length);
-    if (words.length > 1) tries.push(words[0]);
+    const longest = q.split(/\s+/).filter(Boolean).sort((a, b) => b.length - a.length)[0] || '';
+    if (longest && longest !== q) tries.push(longest);
+    for (let end = longest.length - 1; end >= 4 && tries.length < 8; end -= 1) {
+      tries.push(longest.slice(0, end));
+    }
     for (const attempt of tries) {
       const result = await api(`/v1/suggest?${new URLSearchParams({ q: attempt, limit: '1' })}`, signal);
       if (result.items && result.items.length) return result.items[0];

@@ -49,6 +49,7 @@ SCENARIOS = [
         "name": "fixture",
         "content": ROOT / "tests" / "fixtures" / "layout-2023",
         "typo": "internt",
+        "nothing": "certifcatesss",
         "expected": "Internet",
         "roadmap": "web-basics",
         "hit_path": "/roadmaps/web-basics/topics/internet",
@@ -59,6 +60,7 @@ SCENARIOS = [
         "name": "sample-2023",
         "content": ROOT.parent / "shared" / "samples" / "roadmapsh-2023" / "src" / "data",
         "typo": "authentcation",
+        "nothing": "authentcationzzz",
         "expected": "Authentication",
         "roadmap": "backend",
         "hit_path": "/roadmaps/backend/topics/apis/authentication",
@@ -158,6 +160,18 @@ def run(scenario, binary, browser):
         page.go_back()
         expect(page).to_have_url(f"{base}/?q={scenario['typo']}")
         expect(page.locator(f"#results[data-q='{scenario['typo']}']")).to_be_visible()
+
+        # Nothing found: the closest suggestion is offered and leads to results.
+        page.goto(f"{base}/?q={scenario['nothing']}")
+        expect(page.locator("#no-results")).to_be_visible()
+        offer = page.locator("#did-you-mean a")
+        expect(offer).to_be_visible()
+        offered = offer.inner_text()
+        offer.click()
+        expect(page.locator("#hits .hit").first).to_be_visible()
+        check(True, f"no results for {scenario['nothing']!r} offers {offered!r}, which finds hits")
+        page.goto(f"{base}/?q={scenario['typo']}")
+        expect(page.locator(f"#results[data-q='{scenario['typo']}'] #hits .hit").first).to_be_visible()
 
         # Filter by roadmap.
         facet = page.locator(f"fieldset[data-facet=roadmap] input[value='{scenario['roadmap']}']")
