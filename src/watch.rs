@@ -279,13 +279,7 @@ impl Reloader {
         let catalog = content::load(content)?;
         // An index folder that cannot be used (read-only, locked by another process
         // sharing the volume) must not keep the content from being served.
-        let (indexer, search) = match Indexer::open(location, &catalog) {
-            Err(e) if *location != IndexLocation::Memory => {
-                tracing::warn!(error = %e, "index folder unusable; keeping the index in memory");
-                Indexer::open(&IndexLocation::Memory, &catalog)?
-            }
-            other => other?,
-        };
+        let (indexer, search) = Indexer::open_or_memory(location, &catalog)?;
         let build_ms = started.elapsed().as_millis() as u64;
         let store = Arc::new(Store::new(Snapshot::new(catalog, search, build_ms)));
         let state = Arc::new(ReloadState::default());

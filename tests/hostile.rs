@@ -448,6 +448,10 @@ fn an_index_folder_that_is_not_ours_is_refused_and_nothing_in_it_deleted() {
         let (status, body) = served.json("/v1/search?q=http");
         assert_eq!(status, 200);
         assert!(body["total"].as_u64().unwrap_or(0) > 0, "{body}");
+        let (_, status) = served.json("/v1/status");
+        assert_eq!(status["index"]["memoryFallback"], true, "{status}");
+        let log = served.logged().join("\n");
+        assert!(log.contains("not an index folder"), "{log}");
     }
     let mut left: Vec<String> = std::fs::read_dir(dir.path())
         .expect("read_dir")
@@ -517,6 +521,7 @@ fn a_corrupted_index_is_detected_and_rebuilt_not_reused() {
     let served = Served::start(&content, &["--index", &dir.path().to_string_lossy()]);
     let (_, status) = served.json("/v1/status");
     assert_eq!(status["index"]["reused"], false, "{file}: {status}");
+    assert_eq!(status["index"]["memoryFallback"], false, "{status}");
     for q in ["http", "dns", "rest", "versioning", "certificates"] {
         let (code, body) = served.json(&format!("/v1/search?q={q}"));
         assert_eq!(code, 200, "{q}: {body}");

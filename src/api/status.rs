@@ -172,6 +172,9 @@ pub struct IndexStatus {
     /// How long building or updating it took, in milliseconds.
     #[schema(example = 1500)]
     pub build_ms: u64,
+    /// The configured index folder could not be used (the log says why: not an index
+    /// folder of ours, unwritable, locked); the index is kept in memory.
+    pub memory_fallback: bool,
 }
 
 impl From<IndexStats> for IndexStatus {
@@ -182,6 +185,7 @@ impl From<IndexStats> for IndexStatus {
             deleted: stats.deleted,
             reused: stats.reused,
             build_ms: stats.build_ms,
+            memory_fallback: stats.memory_fallback,
         }
     }
 }

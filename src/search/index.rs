@@ -156,6 +156,9 @@ pub struct IndexStats {
     /// Whether an index on disk was reused as it was.
     pub reused: bool,
     pub build_ms: u64,
+    /// The configured index folder could not be used (not ours, unwritable, locked):
+    /// the index lives in memory and is rebuilt at every start.
+    pub memory_fallback: bool,
 }
 
 impl SearchIndex {
@@ -180,6 +183,8 @@ pub struct Indexer {
     /// Content hash of every document in the index, by key.
     indexed: HashMap<u64, [u8; 32]>,
     synonyms_fingerprint: String,
+    /// Set by [`Indexer::open_or_memory`] when it had to keep the index in memory.
+    memory_fallback: bool,
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
@@ -352,6 +357,7 @@ impl Indexer {
             fields,
             indexed: HashMap::new(),
             synonyms_fingerprint,
+            memory_fallback: false,
         };
         let docs = documents(catalog);
         if reusable {
@@ -452,6 +458,7 @@ impl Indexer {
             deleted,
             reused: false,
             build_ms: started.elapsed().as_millis() as u64,
+            memory_fallback: self.memory_fallback,
         };
         let search = self.publish(catalog, docs, stats);
         tracing::debug!(
@@ -472,7 +479,27 @@ impl Indexer {
         Ok(())
     }
 
-    fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, stats: IndexStats) -> SearchIndex {
+    /// [`Indexer::open`], or, when the folder of `location` cannot be used, an index in
+    /// memory (logged, and flagged in its stats for `/v1/status`): an index folder must
+    /// not keep the content from being served.
+    pub fn open_or_memory(
+        location: &IndexLocation,
+        catalog: &Catalog,
+    ) -> Result<(Indexer, SearchIndex), SearchError> {
+        match Indexer::open(location, catalog) {
+            Err(e) if *location != IndexLocation::Memory => {
+                tracing::warn!(error = %e, "index folder unusable; keeping the index in memory");
+                let (mut indexer, mut search) = Indexer::open(&IndexLocation::Memory, catalog)?;
+                indexer.memory_fallback = true;
+                search.stats.memory_fallback = true;
+                Ok((indexer, search))
+            }
+            other => other,
+        }
+    }
+
+    fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, mut stats: IndexStats) -> SearchIndex {
+        stats.memory_fallback = self.memory_fallback;
         let metas: HashMap<u64, Arc<DocMeta>> =
             docs.into_iter().map(|d| (d.key, Arc::new(d))).collect();
         let suggest = SuggestIndex::build(metas.values().map(Arc::clone));
