@@ -110,6 +110,14 @@ pub struct ServeArgs {
     /// it is answered 503 with Retry-After, in milliseconds.
     #[arg(long, env = "ROADMAP_API_SEARCH_WAIT_MS", default_value_t = 2000)]
     pub search_wait_ms: u64,
+    /// Per-client rate limit: requests a second from one IP address, beyond which the
+    /// answer is 429 with Retry-After (probes and /metrics are exempt). Off when unset.
+    #[arg(long, env = "ROADMAP_API_RATE_LIMIT", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
+    /// Requests a client may send at once before the rate limit applies (default: one
+    /// second's worth).
+    #[arg(long, env = "ROADMAP_API_RATE_LIMIT_BURST", value_parser = clap::value_parser!(u32).range(1..), requires = "rate_limit")]
+    pub rate_limit_burst: Option<u32>,
     /// Log filter: a level (`error`, `warn`, `info`, `debug`) or per-module
     /// directives (`roadmap_api=debug,actix_web=warn`).
     #[arg(long, env = "RUST_LOG", default_value = "info")]

@@ -360,6 +360,11 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(per_second) = args.rate_limit {
+        let burst = args.rate_limit_burst.unwrap_or(per_second);
+        api::ratelimit::enable(api::ratelimit::RateLimiter::new(per_second, burst));
+        tracing::info!("rate limit: {per_second} requests a second per client, bursts of {burst}");
+    }
     let system = actix_web::rt::System::new();
     let result = system.block_on(async {
         let (server, addrs) = api::server::bind(state, &args.bind, args.workers.map(usize::from))?;

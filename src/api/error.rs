@@ -114,6 +114,9 @@ pub enum ApiError {
     /// ([`super::pool`]): try again after `retry_after` seconds.
     #[error("too many searches are running; retry after {retry_after} s")]
     Busy { retry_after: u64 },
+    /// This client went past the per-client rate limit ([`super::ratelimit`]).
+    #[error("too many requests from this client; retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
 }
 
 impl ApiError {
@@ -184,7 +187,7 @@ impl ApiError {
         if self.status_code() == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, HeaderValue::from_static(ALLOW)));
         }
-        if let ApiError::Busy { retry_after } = self {
+        if let ApiError::Busy { retry_after } | ApiError::RateLimited { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         response.body(body)
@@ -200,6 +203,7 @@ impl ResponseError for ApiError {
             ApiError::NotReady(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Http { status, .. } => *status,
         }
     }

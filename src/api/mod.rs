@@ -20,6 +20,7 @@ pub mod pagination;
 pub mod panics;
 pub mod pool;
 pub mod question_groups;
+pub mod ratelimit;
 pub mod roadmaps;
 pub mod search;
 pub mod server;
@@ -138,6 +139,7 @@ pub fn app(
         // Outside compression: each encoding of a response is its own representation,
         // with its own tag.
         .wrap(from_fn(etag::etag))
+        .wrap(from_fn(ratelimit::limit))
         .wrap(from_fn(metrics::record))
         .wrap(cors())
         .wrap(from_fn(http::conform))
