@@ -27,6 +27,12 @@ impl Default for Highlight {
 
 /// Target length of a snippet, in characters.
 const SNIPPET_CHARS: usize = 200;
+/// How far into a text a matched word is looked for (a fast multi-pattern scan); a
+/// word found only further on gives the start of the text as snippet.
+const SCAN_BYTES: usize = 1 << 20;
+/// How much of a text is tokenized when the fast scan found nothing (a match only
+/// accent folding or stemming explains).
+const TOKENIZE_BYTES: usize = 16 << 10;
 
 fn escape(s: &str, out: &mut String) {
     for c in s.chars() {
@@ -116,10 +122,12 @@ impl<'a> Snippets<'a> {
         // the first place a matched word can start with a case-insensitive
         // multi-pattern search and tokenize only around it (the whole text when
         // nothing is found that way, e.g. a match only accent folding explains).
+        // Both scans are bounded: a huge topic (tens of MB) matched by its title
+        // would otherwise be read whole for every search that shows it.
         let first = self
             .finder
             .as_ref()
-            .and_then(|f| f.find(text))
+            .and_then(|f| f.find(&text[..floor_char(text, SCAN_BYTES)]))
             .map(|m| m.start());
         let (from, to) = match first {
             // The passage starts at most 40 characters before its first match.
@@ -127,7 +135,7 @@ impl<'a> Snippets<'a> {
                 floor_char(text, p.saturating_sub(60)),
                 floor_char(text, p + 2 * SNIPPET_CHARS),
             ),
-            None => (0, text.len()),
+            None => (0, floor_char(text, TOKENIZE_BYTES)),
         };
         let ranges: Vec<(usize, usize)> = ranges_with(&text[from..to], plan, &self.heads)
             .into_iter()
@@ -234,5 +242,21 @@ mod tests {
             &Highlight::default(),
         );
         assert!(s.contains("<mark>Caching</mark>"), "{s}");
+    }
+
+    #[test]
+    fn a_huge_text_is_read_only_up_to_the_bounds() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(1_000_000);
+        let plan = plan_of(&["kubernetes"]);
+        // Far beyond the bounds: the start of the text, unmarked.
+        let s = snippet(&format!("{filler}kubernetes"), &plan, &Highlight::default());
+        assert!(s.starts_with("lorem") && !s.contains("<mark>"), "{s}");
+        // Within them: found and marked.
+        let s = snippet(
+            &format!("intro kubernetes {filler}"),
+            &plan,
+            &Highlight::default(),
+        );
+        assert!(s.contains("<mark>kubernetes</mark>"), "{s}");
     }
 }
