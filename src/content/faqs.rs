@@ -368,6 +368,9 @@ pub fn parse_astro(text: &str) -> Result<Vec<Faq>, FaqError> {
 
 /// Reads `faqs.yaml`: a list of `{question, answer}`, or `{faqs: [...]}`.
 pub fn parse_yaml(text: &str) -> Result<Vec<Faq>, FaqError> {
+    // The YAML parser spends seconds on a few hundred kilobytes of nesting before it
+    // fails: refuse what no FAQ list looks like first.
+    super::frontmatter::yaml_limits(text).map_err(|(message, line)| FaqError { message, line })?;
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| FaqError {
         line: e.location().map(|l| l.line()),
         message: {
@@ -484,5 +487,16 @@ ticks with \` inside`,
         assert_eq!(y[1].answer.len(), 2);
         let j = parse_json(r#"{"faqs":[{"question":"Q","answer":"A"}]}"#).expect("json");
         assert_eq!(j[0].question, "Q");
+    }
+
+    #[test]
+    fn deeply_nested_yaml_is_refused_before_parsing() {
+        let e = parse_yaml(&"[".repeat(200_000)).expect_err("refused");
+        assert!(
+            e.message.contains("bytes") || e.message.contains("deeper"),
+            "{e}"
+        );
+        let e = parse_yaml(&"[".repeat(100)).expect_err("refused");
+        assert!(e.message.contains("deeper than"), "{e}");
     }
 }

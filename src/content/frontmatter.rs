@@ -119,6 +119,12 @@ pub const MAX_YAML_DEPTH: usize = 32;
 /// Largest frontmatter block read, in bytes: real ones are a few kilobytes.
 pub const MAX_YAML_BYTES: usize = 256 * 1024;
 
+/// [`check_limits`] for other YAML files (`faqs.yaml`): the same size and nesting
+/// bounds, as a message and the 1-based line where the limit was crossed.
+pub fn yaml_limits(yaml: &str) -> Result<(), (String, Option<usize>)> {
+    check_limits(yaml, 1).map_err(|e| (e.message.replace("frontmatter", "YAML"), e.line))
+}
+
 /// Checks size and nesting before handing YAML to the parser, in one linear pass:
 /// indentation levels, `- ` items opened on one line, and `[`/`{` flow brackets
 /// outside quotes all count as a level.
