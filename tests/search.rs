@@ -307,6 +307,10 @@ fn a_question_hit_points_at_the_question_s_own_url() {
     for q in questions {
         let own = s.ok(q["path"].as_str().expect("path"));
         assert_eq!(&own, q);
+        // The question's full id names it too (`backend#q-1`, `#` escaped in a path).
+        let id = q["id"].as_str().expect("id").replace('#', "%23");
+        let by_id = s.ok(&format!("/v1/question-groups/backend/questions/{id}"));
+        assert_eq!(&by_id, q);
     }
 
     // Ids that name no question are 404 problems, whatever their shape.

@@ -113,10 +113,10 @@ fn question_dto(group: &QuestionGroup, n: usize, question: &crate::content::Ques
     tag = "question-groups",
     operation_id = "getQuestion",
     summary = "Get one question",
-    description = "One question of a group with its answer as markdown and sanitized HTML: the page a question search hit points at. Question ids are `q-<n>`, numbered from 1 in group order.",
+    description = "One question of a group with its answer as markdown and sanitized HTML: the page a question search hit points at. Question ids are `q-<n>`, numbered from 1 in group order; the question's full id (`<group>#q-<n>`) is accepted too.",
     params(
         ("id" = String, Path, description = "Id of the question group.", example = "backend"),
-        ("questionId" = String, Path, description = "Id of the question within its group: `q-<n>`, numbered from 1.", example = "q-1"),
+        ("questionId" = String, Path, description = "Id of the question within its group: `q-<n>`, numbered from 1, or its full id `<group>#q-<n>`.", example = "q-1"),
     ),
     responses(
         (status = 200, description = "The question.", body = Question),
@@ -136,7 +136,13 @@ pub async fn get_question(
         &id,
         |group| &group.id,
     )?;
-    let n = question_index(&question_id)
+    // The question's own `id` (`<group>#q-<n>`, as the group and search hits give it)
+    // names it too, so an id read from one answer works in the next request.
+    let local = question_id
+        .strip_prefix(id.as_str())
+        .and_then(|rest| rest.strip_prefix('#'))
+        .unwrap_or(&question_id);
+    let n = question_index(local)
         .filter(|&n| n < group.questions.len())
         .ok_or_else(|| {
             ApiError::not_found_in("question", question_id, format!("question group `{id}`"))

@@ -171,6 +171,19 @@ async function main(): Promise<void> {
       await client.GET("/v1/question-groups/{id}", { params: { path: { id: group.id } } }),
       (g: Schemas["QuestionGroupDetail"]) => nonEmpty("questions", g.questions),
     );
+    const detail = await client.GET("/v1/question-groups/{id}", {
+      params: { path: { id: group.id } },
+    });
+    const question = detail.data?.questions[0];
+    if (question) {
+      expect(
+        "/v1/question-groups/{id}/questions/{questionId}",
+        await client.GET("/v1/question-groups/{id}/questions/{questionId}", {
+          params: { path: { id: group.id, questionId: question.id } },
+        }),
+        (q: Schemas["Question"]) => (q.id === question.id ? null : `asked ${question.id}, got ${q.id}`),
+      );
+    }
   }
 
   // Search for the first roadmap's title, filtered by the generated `Kind` enum.
