@@ -1,31 +1,43 @@
 #!/usr/bin/env python3
-"""Hot-reload benchmark against a release server on loopback.
+"""Hot-reload benchmark against a release server on loopback, on the whole roadmap.sh
+content (`../shared/corpus/roadmapsh-2025.tar.gz`, or $ROADMAPSH_CORPUS) and, with
+SCALE=3, on a synthetic corpus three times its size (scripts/synth_corpus.py).
 
-1. save-to-searchable: 50 edits of one topic file (each adds a new word); for each, the
-   time from the write until /v1/search finds the word (debounce included): p50, p99.
-2. reload work: the server's own `lastReloadMs` for those single-file edits, per corpus
-   (content/, the 2025 sample, and a synthetic corpus ten times the sample's size from
-   scripts/synth_corpus.py), plus the full load+index time at start-up.
-3. memory: resident memory before and after 200 reloads.
+Phases (each figure is printed with its phase name):
+1. start-up: time to a 200 from /readyz with a fresh index, then again after a restart
+   that reuses the persisted index.
+2. single edits: EDITS (default 30) edits, each of another topic file spread over the
+   roadmaps; for each, the time from the write until /v1/search finds the new word
+   (debounce included), and the server's own `lastReloadMs` (the reload work).
+3. steady change: 5 edits per second for STEADY_S seconds (default 60): how long until
+   every edit is searchable (p50, p99, max) and how many reloads published.
+4. checkout: 500 topic files rewritten at once: publications and time until the last
+   edited word is searchable.
+5. memory: RSS after start-up and after MEMORY_RELOADS (default 500) more reloads.
 
-    cargo build --release && bench/reload.py      # index on disk, as `serve` defaults to
-    INDEX=memory bench/reload.py                   # index in RAM
+    cargo build --release && python3 bench/reload.py
+    SCALE=3 python3 bench/reload.py
+    INDEX=memory python3 bench/reload.py     # index in RAM instead of on disk
 """
 import json
 import os
 import pathlib
+import random
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / "target/release/roadmap-api"
-SAMPLE = ROOT.parent / "shared/samples/roadmapsh-2025/src/data"
+CORPUS = pathlib.Path(os.environ.get(
+    "ROADMAPSH_CORPUS", ROOT.parent / "shared/corpus/roadmapsh-2025.tar.gz"))
 
 
 def free_port() -> int:
@@ -36,28 +48,24 @@ def free_port() -> int:
     return port
 
 
-def get(port, path):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+def get(port, path, timeout=5):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
         return json.loads(r.read())
 
 
-def rss_kb(pid) -> int:
+def ready(port) -> bool:
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1)
+        return True
+    except Exception:
+        return False
+
+
+def rss_mb(pid) -> float:
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS"):
-            return int(line.split()[1])
-    return 0
-
-
-def pick_topic(folder: pathlib.Path) -> pathlib.Path:
-    files = sorted(folder.glob("roadmaps/*/content/**/*.md"))
-    return files[len(files) // 2]
-
-
-def with_word(text: str, word: str) -> str:
-    """The topic with a new sentence after its heading (text after the resource list
-    is not part of the topic's body)."""
-    head, _, rest = text.partition("\n")
-    return f"{head}\n\n{word} appears here.\n{rest}"
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def percentile(values, p):
@@ -66,74 +74,201 @@ def percentile(values, p):
     return values[k]
 
 
-def run(name, source, edits=50, reloads_for_memory=0):
-    tmp = pathlib.Path(tempfile.mkdtemp())
-    folder = tmp / "content"
-    shutil.copytree(source, folder)
-    port = free_port()
-    server = subprocess.Popen(
-        [str(BIN), "serve", "--content", str(folder), "--bind", f"127.0.0.1:{port}",
-         "--index", os.environ.get("INDEX", str(tmp / "index"))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": "warn"})
-    try:
-        for _ in range(200):
-            try:
-                get(port, "/readyz")
+def word(n: int, tag: str) -> str:
+    """A word no content has: letters only, so that no analyzer splits it."""
+    letters = ""
+    while True:
+        letters = chr(ord("a") + n % 26) + letters
+        n //= 26
+        if n == 0:
+            break
+    return f"qx{tag}{letters}zv"
+
+
+def with_word(text: str, w: str) -> str:
+    head, _, rest = text.partition("\n")
+    return f"{head}\n\n{w} appears here.\n{rest}"
+
+
+def topics(folder: pathlib.Path):
+    return sorted(p for p in folder.glob("roadmaps/*/content/**/*.md") if p.is_file())
+
+
+def spread(files, n):
+    step = max(1, len(files) // n)
+    return files[::step][:n]
+
+
+def searchable(port, w) -> bool:
+    return get(port, f"/v1/search?q={w}")["total"] > 0
+
+
+class Server:
+    def __init__(self, folder, index):
+        self.port = free_port()
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [str(BIN), "serve", "--content", str(folder), "--bind", f"127.0.0.1:{self.port}",
+             "--index", index],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "RUST_LOG": "warn"})
+        while not ready(self.port):
+            if self.proc.poll() is not None:
+                raise SystemExit("server exited")
+            time.sleep(0.005)
+        self.startup_ms = (time.perf_counter() - started) * 1000
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def reloads(port) -> int:
+    return get(port, "/v1/status")["reload"]["reloads"]
+
+
+def single_edits(port, files, n):
+    latencies, work = [], []
+    for i, f in enumerate(spread(files, n)):
+        original = f.read_text(errors="replace")
+        w = word(i, "se")
+        t0 = time.perf_counter()
+        f.write_text(with_word(original, w))
+        while not searchable(port, w):
+            if time.perf_counter() - t0 > 10:
+                raise SystemExit(f"edit {i} not searchable after 10 s")
+            time.sleep(0.001)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+        work.append(get(port, "/v1/status")["reload"]["lastReloadMs"])
+    return latencies, work
+
+
+def steady(port, files, seconds, rate=5):
+    """Edits at `rate` per second from one thread; another polls each pending word
+    until it is searchable."""
+    rng = random.Random(7)
+    pending = {}
+    seen = []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def watcher():
+        while not done.is_set() or pending:
+            with lock:
+                items = list(pending.items())
+            for w, t0 in items:
+                if searchable(port, w):
+                    with lock:
+                        pending.pop(w, None)
+                    seen.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.005)
+            if done.is_set() and time.perf_counter() - done_at[0] > 10:
                 break
-            except Exception:
-                time.sleep(0.05)
-        start = get(port, "/v1/status")
-        topic = pick_topic(folder)
-        original = topic.read_text(errors="replace")
-        latencies, work = [], []
-        time.sleep(0.5)
-        for i in range(edits):
-            word = f"zq{i}x{int(time.time() * 1000) % 100000}marker"
-            t0 = time.perf_counter()
-            topic.write_text(with_word(original, word))
-            while True:
-                hits = get(port, f"/v1/search?q={word}%20")["total"]
-                if hits:
-                    break
-                if time.perf_counter() - t0 > 10:
-                    raise SystemExit(f"{name}: edit {i} not searchable after 10 s")
-                time.sleep(0.002)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            work.append(get(port, "/v1/status")["reload"]["lastReloadMs"])
-            time.sleep(0.1)
-        print(f"{name}: {start['counts']['topics']} topics, {start['index']['documents']} documents, "
-              f"start-up load+index {start['buildMs']} ms")
-        print(f"  save-to-searchable over {edits} edits: p50 {statistics.median(latencies):.0f} ms, "
-              f"p99 {percentile(latencies, 99):.0f} ms, max {max(latencies):.0f} ms")
-        print(f"  reload work per single-file edit: p50 {statistics.median(work):.1f} ms, "
-              f"p99 {percentile(work, 99):.1f} ms")
-        if reloads_for_memory:
-            before = rss_kb(server.pid)
-            for i in range(reloads_for_memory):
-                topic.write_text(with_word(original, f"mem{i}"))
-                time.sleep(0.12)
-            time.sleep(1.0)
-            after = rss_kb(server.pid)
-            status = get(port, "/v1/status")
-            print(f"  memory over {reloads_for_memory} more reloads ({status['reload']['reloads']} in all): "
-                  f"RSS {before} kB -> {after} kB")
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    done_at = [0.0]
+    before = reloads(port)
+    t = threading.Thread(target=watcher)
+    t.start()
+    start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - start < seconds:
+        f = rng.choice(files)
+        w = word(n, "st")
+        text = f.read_text(errors="replace")
+        f.write_text(with_word(text, w))
+        with lock:
+            pending[w] = time.perf_counter()
+        n += 1
+        time.sleep(max(0.0, start + n / rate - time.perf_counter()))
+    done_at[0] = time.perf_counter()
+    done.set()
+    t.join()
+    return n, seen, len(pending), reloads(port) - before
+
+
+def checkout(port, files, count=500):
+    chosen = spread(files, count)
+    before = reloads(port)
+    last = word(count - 1, "co")
+    t0 = time.perf_counter()
+    for i, f in enumerate(chosen):
+        f.write_text(with_word(f.read_text(errors="replace"), word(i, "co")))
+    while not searchable(port, last):
+        if time.perf_counter() - t0 > 30:
+            raise SystemExit("checkout not searchable after 30 s")
+        time.sleep(0.002)
+    took = (time.perf_counter() - t0) * 1000
+    time.sleep(1.5)
+    return len(chosen), took, reloads(port) - before
+
+
+def memory(port, pid, files, count):
+    before = rss_mb(pid)
+    f = files[len(files) // 3]
+    original = f.read_text(errors="replace")
+    for i in range(count):
+        start = reloads(port)
+        f.write_text(with_word(original, word(i, "me")))
+        t0 = time.perf_counter()
+        while reloads(port) == start and time.perf_counter() - t0 < 5:
+            time.sleep(0.002)
+    time.sleep(1.0)
+    return before, rss_mb(pid)
 
 
 def main():
     if not BIN.exists():
         raise SystemExit("build first: cargo build --release")
-    run("content/", ROOT / "content")
-    if SAMPLE.is_dir():
-        run("2025 sample", SAMPLE, reloads_for_memory=200)
-        synth = pathlib.Path(tempfile.mkdtemp()) / "synth"
-        subprocess.run([sys.executable, str(ROOT / "scripts/synth_corpus.py"), str(SAMPLE), str(synth), "10"],
-                       check=True, stdout=subprocess.DEVNULL)
-        run("synthetic 10x sample", synth, edits=20)
-        shutil.rmtree(synth.parent, ignore_errors=True)
+    scale = int(os.environ.get("SCALE", "1"))
+    edits = int(os.environ.get("EDITS", "30"))
+    steady_s = float(os.environ.get("STEADY_S", "60"))
+    memory_reloads = int(os.environ.get("MEMORY_RELOADS", "500"))
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    try:
+        with tarfile.open(CORPUS) as tar:
+            tar.extractall(tmp / "corpus")
+        data = tmp / "corpus/src/data"
+        if scale > 1:
+            folder = tmp / f"synthetic-{scale}x"
+            subprocess.run([sys.executable, str(ROOT / "scripts/synth_corpus.py"), str(data),
+                            str(folder), str(scale)], check=True, stdout=subprocess.DEVNULL)
+        else:
+            folder = data
+        index = os.environ.get("INDEX", str(tmp / "index"))
+        label = f"roadmap.sh 2025 x{scale}" if scale > 1 else "roadmap.sh 2025"
+        files = topics(folder)
+
+        server = Server(folder, index)
+        fresh_ms = server.startup_ms
+        server.stop()
+        server = Server(folder, index)
+        status = get(server.port, "/v1/status")
+        print(f"{label}: {status['counts']['topics']} topics, {status['index']['documents']} documents, "
+              f"index {'in RAM' if index == 'memory' else 'on disk'}")
+        print(f"  start-up to /readyz: fresh index {fresh_ms:.0f} ms, persisted index "
+              f"{server.startup_ms:.0f} ms (reused: {status['index']['reused']})")
+        print(f"  RSS after start-up: {rss_mb(server.proc.pid):.0f} MB")
+        try:
+            lat, work = single_edits(server.port, files, edits)
+            print(f"  one topic saved -> searchable ({len(lat)} edits): p50 {statistics.median(lat):.0f} ms, "
+                  f"p99 {percentile(lat, 99):.0f} ms, max {max(lat):.0f} ms")
+            print(f"  reload work (lastReloadMs): p50 {statistics.median(work):.1f} ms, "
+                  f"p99 {percentile(work, 99):.1f} ms")
+            if steady_s > 0:
+                n, seen, missing, published = steady(server.port, files, steady_s)
+                print(f"  steady 5 edits/s for {steady_s:.0f} s ({n} edits, {published} publications): "
+                      f"searchable p50 {statistics.median(seen):.0f} ms, p99 {percentile(seen, 99):.0f} ms, "
+                      f"max {max(seen):.0f} ms; never seen: {missing}")
+            count, took, published = checkout(server.port, files)
+            print(f"  checkout of {count} files: searchable after {took:.0f} ms, {published} publications")
+            if memory_reloads:
+                before, after = memory(server.port, server.proc.pid, files, memory_reloads)
+                print(f"  RSS over {memory_reloads} more reloads: {before:.0f} MB -> {after:.0f} MB")
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

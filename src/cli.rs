@@ -122,6 +122,14 @@ pub struct ServeArgs {
     /// directives (`roadmap_api=debug,actix_web=warn`).
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
+    /// Largest markdown, YAML or other text content file read, in bytes; a larger
+    /// file is skipped with an error diagnostic (a stranger's 50 MB topic must not
+    /// cost every reload seconds and gigabytes).
+    #[arg(long, env = "ROADMAP_API_MAX_MARKDOWN_BYTES", default_value_t = 1024 * 1024)]
+    pub max_markdown_bytes: u64,
+    /// Largest JSON content file (a roadmap's layout, FAQs) read, in bytes.
+    #[arg(long, env = "ROADMAP_API_MAX_JSON_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_json_bytes: u64,
     /// TOML file with any of these settings, keyed by long name (`search-cache = 0`).
     #[arg(long, env = "ROADMAP_API_CONFIG")]
     #[serde(skip)]

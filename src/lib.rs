@@ -2,6 +2,6 @@
 //! learning content.
 pub mod api;
 pub mod content;
+pub mod reload;
 pub mod search;
 pub mod snapshot;
-pub mod watch;

@@ -5,6 +5,7 @@ mod cli;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
@@ -13,9 +14,10 @@ use tracing_subscriber::EnvFilter;
 use cli::{CliError, Command, ServeArgs};
 use roadmap_api::api::pool::WorkPool;
 use roadmap_api::api::{self, AppState};
+use roadmap_api::content::Limits;
 use roadmap_api::content::{self, Catalog, Diagnostic, Severity};
+use roadmap_api::reload::{self, WatchOptions};
 use roadmap_api::search::{IndexLocation, Indexer, SearchError};
-use roadmap_api::watch::{self, Reloader, WatchOptions};
 use tantivy::TantivyError;
 use tantivy::directory::error::LockError;
 
@@ -310,13 +312,25 @@ fn serve(args: ServeArgs) -> ExitCode {
     init_logging(Some(&args.log));
     roadmap_api::search::set_cache_entries(args.search_cache);
     let location = IndexLocation::parse(&args.index);
-    let (reloader, store, reload_state) = match Reloader::start(&args.content, &location) {
-        Ok(started) => started,
+    let options = reload::Options {
+        index: location,
+        limits: Limits {
+            max_markdown_bytes: args.max_markdown_bytes,
+            max_json_bytes: args.max_json_bytes,
+        },
+        watch: (!args.no_watch).then(|| WatchOptions {
+            poll: args.poll.map(Duration::from_millis),
+            ..WatchOptions::default()
+        }),
+    };
+    let running = match reload::start(&args.content, options) {
+        Ok(running) => running,
         Err(error) => {
             tracing::error!(%error, "cannot serve");
             return ExitCode::FAILURE;
         }
     };
+    let (store, reload_state) = (Arc::clone(&running.store), Arc::clone(&running.state));
     let snapshot = store.current();
     log_diagnostics(&snapshot.catalog.diagnostics);
     if let Some(hint) = no_content_hint(&args.content, &snapshot.catalog) {
@@ -337,15 +351,6 @@ fn serve(args: ServeArgs) -> ExitCode {
         "loaded {summary}"
     );
     drop(snapshot);
-    if !args.no_watch {
-        watch::spawn(
-            reloader,
-            WatchOptions {
-                poll: args.poll.map(Duration::from_millis),
-                ..WatchOptions::default()
-            },
-        );
-    }
     let state = match AppState::with_reload(store, reload_state) {
         Ok(mut state) => {
             let default_pool = std::mem::replace(
@@ -373,6 +378,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
         server.await
     });
+    running.stop();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

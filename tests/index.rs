@@ -116,9 +116,12 @@ fn an_unusable_index_folder_falls_back_to_memory() {
     // A file where the index folder should be.
     let blocker = tmp.path().join("index");
     std::fs::write(&blocker, "not a folder").expect("write");
-    let (_reloader, store, _state) =
-        roadmap_api::watch::Reloader::start(&fixture(), &IndexLocation::Dir(blocker))
-            .expect("serves anyway");
+    let (_reloader, store, _state) = roadmap_api::reload::Reloader::start(
+        &fixture(),
+        &IndexLocation::Dir(blocker),
+        content::Limits::default(),
+    )
+    .expect("serves anyway");
     assert!(store.current().search.num_docs() > 0);
 }
 

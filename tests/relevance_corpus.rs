@@ -214,7 +214,7 @@ fn expand(short: &str) -> String {
 fn exists(catalog: &Catalog, path: &str) -> bool {
     // Topic ids may hold `/` (`running-containers/docker-compose`): four parts at most.
     let parts: Vec<&str> = path.trim_start_matches("/v1/").splitn(4, '/').collect();
-    let find = |list: &[content::Roadmap], id: &str, topic: Option<&str>| {
+    let find = |list: &[std::sync::Arc<content::Roadmap>], id: &str, topic: Option<&str>| {
         list.iter()
             .find(|r| r.id == id)
             .is_some_and(|r| topic.is_none_or(|t| r.topic_index.contains_key(t)))

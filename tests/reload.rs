@@ -19,14 +19,15 @@ use common::{TestServer, copy_dir};
 use serde_json::Value;
 
 use roadmap_api::api::AppState;
+use roadmap_api::reload::{self, Running, WatchOptions};
 use roadmap_api::search::IndexLocation;
-use roadmap_api::watch::{self, Reloader, WatchOptions};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 struct Live {
     server: TestServer,
     dir: PathBuf,
+    _running: Running,
     _tmp: tempfile::TempDir,
 }
 
@@ -42,20 +43,27 @@ fn live_with(poll: Option<Duration>, link: bool) -> Live {
     } else {
         real
     };
-    let (reloader, store, state) = Reloader::start(&dir, &IndexLocation::Memory).expect("start");
-    watch::spawn(
-        reloader,
-        WatchOptions {
-            debounce: Duration::from_millis(50),
-            poll,
+    let running = reload::start(
+        &dir,
+        reload::Options {
+            index: IndexLocation::Memory,
+            watch: Some(WatchOptions {
+                debounce: Duration::from_millis(50),
+                poll,
+            }),
+            ..reload::Options::default()
         },
+    )
+    .expect("start");
+    let app_state = web::Data::new(
+        AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
+            .expect("app state"),
     );
-    let app_state = web::Data::new(AppState::with_reload(store, state).expect("app state"));
-    // Give the watcher a moment to arm before the first edit.
-    std::thread::sleep(Duration::from_millis(300));
+    // Every watch is armed when `start` returns: no pause is needed before editing.
     Live {
         server: TestServer::with_state(app_state),
         dir,
+        _running: running,
         _tmp: tmp,
     }
 }
@@ -445,9 +453,9 @@ fn a_burst_of_many_file_changes_is_one_rebuild() {
     assert!(l.server.ok("/v1/roadmaps/devops-lite")["topicCount"].as_u64() >= Some(500));
 }
 
-/// Reads SSE frames from a raw connection until one whose `data` contains `needle`;
-/// returns the ids seen.
-fn read_events(stream: std::net::TcpStream, needle: &str) -> Vec<u64> {
+/// Reads SSE frames from a raw connection until one whose `data` (or event name)
+/// contains `needle`; returns the ids seen.
+fn read_events(stream: std::net::TcpStream, needle: &str) -> Vec<String> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     let mut ids = Vec::new();
@@ -458,9 +466,9 @@ fn read_events(stream: std::net::TcpStream, needle: &str) -> Vec<u64> {
             break;
         }
         if let Some(id) = line.strip_prefix("id:") {
-            ids.push(id.trim().parse().unwrap_or(0));
+            ids.push(id.trim().to_string());
         }
-        if line.starts_with("data:") && line.contains(needle) {
+        if (line.starts_with("data:") || line.starts_with("event:")) && line.contains(needle) {
             break;
         }
         assert!(started.elapsed() < TIMEOUT, "no event with {needle}");
@@ -468,9 +476,21 @@ fn read_events(stream: std::net::TcpStream, needle: &str) -> Vec<u64> {
     ids
 }
 
+fn resume(l: &Live, last_event_id: &str) -> std::net::TcpStream {
+    let mut stream = std::net::TcpStream::connect(l.server.addr).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    write!(
+        stream,
+        "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: {last_event_id}\r\n\r\n"
+    )
+    .expect("request");
+    stream
+}
+
 #[test]
 fn last_event_id_replays_the_events_missed() {
     let l = live();
+    let mut versions = Vec::new();
     // Three edits while no client listens.
     for n in 0..3 {
         std::fs::write(
@@ -484,20 +504,47 @@ fn last_event_id_replays_the_events_missed() {
                 .unwrap_or("")
                 .contains(&format!("Missed{n}"))
         });
+        versions.push(
+            l.server.ok("/v1/status")["version"]
+                .as_str()
+                .expect("version")
+                .to_string(),
+        );
     }
-    let status = l.server.ok("/v1/status");
-    let reloads = status["reload"]["reloads"].as_u64().expect("reloads");
-    assert!(reloads >= 4);
-    let mut stream = std::net::TcpStream::connect(l.server.addr).expect("connect");
-    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    // Resume after the first event: the later ones come back at once.
-    write!(
-        stream,
-        "GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: 1\r\n\r\n"
-    )
-    .expect("request");
-    let ids = read_events(stream, "/topics/caching");
-    assert!(ids.first().is_some_and(|&id| id > 1), "{ids:?}");
+    // Resume after the first edit: the two later ones come back at once, with the
+    // versions they published as ids.
+    let ids = read_events(resume(&l, &versions[0]), &versions[2]);
+    assert_eq!(ids, versions[1..].to_vec());
+}
+
+#[test]
+fn an_unknown_last_event_id_gets_reset_and_the_current_one_nothing() {
+    let l = live();
+    let ids = read_events(resume(&l, "not-a-version-here"), "reset");
+    assert!(ids.is_empty(), "{ids:?}");
+    // Up to date (the id another replica or an earlier process gave for this same
+    // content): no reset, and the next change arrives normally.
+    let current = l.server.ok("/v1/status")["version"]
+        .as_str()
+        .expect("version")
+        .to_string();
+    let stream = resume(&l, &current);
+    std::fs::write(topic_file(&l.dir), "# Caching\n\nUptodate edit.\n").expect("write");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    let started = Instant::now();
+    loop {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap_or(0) > 0, "stream ended");
+        assert!(
+            !line.starts_with("event: reset"),
+            "reset for an up-to-date client"
+        );
+        if line.starts_with("data:") && line.contains("caching") {
+            break;
+        }
+        assert!(started.elapsed() < TIMEOUT, "no change event");
+    }
 }
 
 #[test]

@@ -74,7 +74,7 @@ pub async fn list(
     let window = page.window()?;
     let snapshot = state.store.current();
     let guides = snapshot.catalog.guides.iter().filter(|g| filter.matches(g));
-    Ok(Json(window.page(guides, summary)))
+    Ok(Json(window.page(guides, |g| summary(g))))
 }
 
 #[utoipa::path(

@@ -44,6 +44,12 @@ fn has_content(catalog: &Catalog) -> bool {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<Json<Ready>, ApiError> {
     let snapshot = state.store.current();
+    if state.reload.status.load().waiting_for_content {
+        return Err(ApiError::NotReady(format!(
+            "waiting for content: the folder {} does not exist yet",
+            snapshot.catalog.root.display()
+        )));
+    }
     if !has_content(&snapshot.catalog) {
         return Err(ApiError::NotReady(format!(
             "no content published yet (content version `{}` is empty)",

@@ -23,8 +23,8 @@ use prometheus::{
 };
 
 use super::AppState;
+use crate::reload::ReloadState;
 use crate::snapshot::Store;
-use crate::watch::ReloadState;
 
 /// Snapshot and reload figures as gauges.
 struct ContentCollector {

@@ -38,8 +38,8 @@ use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::reload::ReloadState;
 use crate::snapshot::Store;
-use crate::watch::ReloadState;
 use error::ApiError;
 
 /// What every handler can reach. New shared state (reload status, event channels) goes

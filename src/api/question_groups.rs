@@ -44,7 +44,7 @@ pub async fn list(
     let window = page.window()?;
     let snapshot = state.store.current();
     Ok(Json(
-        window.page(&snapshot.catalog.question_groups, summary),
+        window.page(&snapshot.catalog.question_groups, |g| summary(g)),
     ))
 }
 

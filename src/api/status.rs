@@ -14,8 +14,8 @@ use utoipa::{OpenApi, ToSchema};
 
 use super::{AppState, dto};
 use crate::content;
+use crate::reload as watch;
 use crate::search::{ChangedResource, Changes, IndexStats};
-use crate::watch;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/status", web::get().to(status))
@@ -137,6 +137,9 @@ pub struct ReloadStatus {
     /// What drives reloads: file-system events, polling, or nothing.
     #[schema(example = "events")]
     pub mode: String,
+    /// The content folder does not exist yet; nothing is served until it appears.
+    #[schema(example = false)]
+    pub waiting_for_content: bool,
 }
 
 impl From<&watch::ReloadStatus> for ReloadStatus {
@@ -150,6 +153,7 @@ impl From<&watch::ReloadStatus> for ReloadStatus {
             last_error: status.last_error.clone(),
             kept: status.kept.clone(),
             mode: status.mode.clone(),
+            waiting_for_content: status.waiting_for_content,
         }
     }
 }
@@ -214,9 +218,11 @@ pub struct Status {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeEvent {
-    /// The SSE event id, for `Last-Event-ID` resumption.
-    #[schema(example = 42)]
-    pub id: u64,
+    /// The SSE event id, for `Last-Event-ID` resumption: the content version this
+    /// event published, the same on every replica serving the same content and across
+    /// restarts.
+    #[schema(example = "3f9a1c0d2b7e4a61")]
+    pub id: String,
     /// Content version now served.
     #[schema(example = "3f9a1c0d2b7e4a61")]
     pub version: String,
@@ -232,7 +238,7 @@ pub struct ChangeEvent {
 impl From<&watch::ChangeEvent> for ChangeEvent {
     fn from(event: &watch::ChangeEvent) -> ChangeEvent {
         ChangeEvent {
-            id: event.id,
+            id: event.id.clone(),
             version: event.version.clone(),
             previous_version: event.previous_version.clone(),
             published_at: dto::rfc3339_millis(event.published_at),
@@ -286,15 +292,17 @@ fn frame(event: &watch::ChangeEvent) -> Bytes {
 /// The change feed: one `change` event per published snapshot, with the new
 /// version and the resources added, changed and removed (kind, id, path).
 ///
-/// Server-Sent Events (`text/event-stream`). Each event has an `id`; a client that
-/// reconnects with `Last-Event-ID` first receives the events it missed (the last
-/// 256 are kept), or a `reset` event when it missed more, meaning "refetch what you
+/// Server-Sent Events (`text/event-stream`). Each event's `id` is the content version
+/// it published, so it means the same on every replica serving the same content and
+/// after a restart. A client that reconnects with `Last-Event-ID` first receives the
+/// events it missed (the last 256 are kept; nothing when it is up to date), or a
+/// `reset` event when its version is unknown here, meaning "refetch what you
 /// mirror". A `: keep-alive` comment is sent every 15 seconds.
 #[utoipa::path(
     get,
     path = "/v1/events",
     tag = "status",
-    params(("Last-Event-ID" = Option<u64>, Header, description = "Id of the last event received; missed events are replayed", example = 41)),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Id (content version) of the last event received; missed events are replayed", example = "0b7e4a613f9a1c0d")),
     responses((status = 200, description = "An endless `text/event-stream`; each `data` is a ChangeEvent", content_type = "text/event-stream", body = ChangeEvent))
 )]
 pub async fn events(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -309,11 +317,15 @@ pub async fn events(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         .headers()
         .get("Last-Event-ID")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
     if let Some(last) = last_id {
-        match feed_state.feed.since(last) {
-            Some(missed) => pending.extend(missed.iter().map(|e| frame(e))),
-            None => pending.push_back(Bytes::from_static(b"event: reset\ndata: {}\n\n")),
+        let current = state.store.current().version.clone();
+        match feed_state.feed.since(last, &current) {
+            watch::Resume::Replay(missed) => pending.extend(missed.iter().map(|e| frame(e))),
+            watch::Resume::Reset => {
+                pending.push_back(Bytes::from_static(b"event: reset\ndata: {}\n\n"))
+            }
         }
     }
     let ticker = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);

@@ -40,7 +40,7 @@ pub async fn list(
 ) -> Result<Json<Page<VideoSummary>>, ApiError> {
     let window = page.window()?;
     let snapshot = state.store.current();
-    Ok(Json(window.page(&snapshot.catalog.videos, summary)))
+    Ok(Json(window.page(&snapshot.catalog.videos, |v| summary(v))))
 }
 
 #[utoipa::path(

@@ -17,20 +17,19 @@ pub mod mockup;
 pub mod model;
 pub mod paths;
 
+mod loader;
 mod pages;
 mod questions;
 mod roadmap;
 mod source;
 mod topics;
 
+pub use loader::{Affects, Loader, Unit, Update};
 pub use model::*;
+pub use source::Limits;
 
-use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::path::Path;
 
-use paths::{file_name, is_junk};
-use roadmap::LoadedRoadmap;
 use source::Ctx;
 
 /// Why a folder could not be loaded at all. Problems with single files are not
@@ -47,106 +46,16 @@ pub enum LoadError {
     },
 }
 
-/// Sub-folders of a content folder, in name order, without editor junk.
-fn subdirs(ctx: &mut Ctx, dir: &Path) -> Vec<(String, std::path::PathBuf)> {
-    let read = match std::fs::read_dir(dir) {
-        Ok(r) => r,
-        Err(e) => {
-            let rel = ctx.rel(dir);
-            ctx.error(&rel, None, format!("folder could not be read: {e}"));
-            return Vec::new();
-        }
-    };
-    let mut out: Vec<(String, std::path::PathBuf)> = read
-        .flatten()
-        .filter_map(|e| {
-            let path = e.path();
-            let name = file_name(&path)?.to_string();
-            (!is_junk(&name) && path.is_dir()).then_some((name, path))
-        })
-        .collect();
-    out.sort();
-    out
+/// Loads a content folder (a roadmap.sh `src/data`, either generation, or our own
+/// `content/`) with the default limits. `serve` keeps a [`Loader`] instead, so that a
+/// reload re-derives only what changed.
+pub fn load(root: &Path) -> Result<Catalog, LoadError> {
+    load_with(root, Limits::default())
 }
 
-/// Loads a content folder (a roadmap.sh `src/data`, either generation, or our own
-/// `content/`).
-pub fn load(root: &Path) -> Result<Catalog, LoadError> {
-    if !root.is_dir() {
-        return Err(LoadError::NotADirectory(root.to_path_buf()));
-    }
-    std::fs::read_dir(root).map_err(|source| LoadError::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let mut ctx = Ctx::new(root);
-    let mut catalog = Catalog {
-        root: root.to_path_buf(),
-        ..Catalog::default()
-    };
-
-    let mut loaded: Vec<LoadedRoadmap> = Vec::new();
-    for (folder, kind) in [
-        ("roadmaps", RoadmapKind::Roadmap),
-        ("best-practices", RoadmapKind::BestPractice),
-    ] {
-        let dir = root.join(folder);
-        if !dir.is_dir() {
-            continue;
-        }
-        for (id, path) in subdirs(&mut ctx, &dir) {
-            if let Some(r) = roadmap::load(&mut ctx, &path, &id, kind) {
-                loaded.push(r);
-            }
-        }
-    }
-
-    let qdir = root.join("question-groups");
-    if qdir.is_dir() {
-        for (id, path) in subdirs(&mut ctx, &qdir) {
-            if let Some(g) = questions::load(&mut ctx, &path, &id) {
-                catalog.question_groups.push(g);
-            }
-        }
-    }
-    let guides = root.join("guides");
-    if guides.is_dir() {
-        catalog.guides = pages::load_guides(&mut ctx, &guides);
-    }
-    let videos = root.join("videos");
-    if videos.is_dir() {
-        catalog.videos = pages::load_videos(&mut ctx, &videos);
-    }
-    catalog.synonyms = load_synonyms(&mut ctx, root);
-
-    resolve_related(&mut ctx, &mut loaded, &catalog.question_groups);
-    for r in loaded {
-        match r.roadmap.kind {
-            RoadmapKind::Roadmap => catalog.roadmaps.push(r.roadmap),
-            RoadmapKind::BestPractice => catalog.best_practices.push(r.roadmap),
-        }
-    }
-    let by_order = |a: &Option<f64>, a_id: &str, b: &Option<f64>, b_id: &str| {
-        match (a, b) {
-            (Some(x), Some(y)) => x.total_cmp(y),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        }
-        .then_with(|| a_id.cmp(b_id))
-    };
-    catalog
-        .roadmaps
-        .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
-    catalog
-        .best_practices
-        .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
-    catalog
-        .question_groups
-        .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
-
-    catalog.version = ctx.version();
-    catalog.diagnostics = ctx.diagnostics;
+/// [`load`] with other file size limits.
+pub fn load_with(root: &Path, limits: Limits) -> Result<Catalog, LoadError> {
+    let catalog = Loader::new(root, limits).load_all()?;
     tracing::debug!(
         root = %root.display(),
         roadmaps = catalog.roadmaps.len(),
@@ -161,69 +70,15 @@ pub fn load(root: &Path) -> Result<Catalog, LoadError> {
     Ok(catalog)
 }
 
-/// Expands `relatedRoadmaps` once everything is loaded (a roadmap may name one that
-/// sorts after it), and reports ids that name nothing. Best practices can be named
-/// too; roadmaps win when an id exists in both.
-fn resolve_related(ctx: &mut Ctx, loaded: &mut [LoadedRoadmap], groups: &[QuestionGroup]) {
-    let mut targets: HashMap<String, RelatedRoadmap> = HashMap::new();
-    for kind in [RoadmapKind::BestPractice, RoadmapKind::Roadmap] {
-        for r in loaded.iter().map(|l| &l.roadmap).filter(|r| r.kind == kind) {
-            targets.insert(
-                r.id.clone(),
-                RelatedRoadmap {
-                    id: r.id.clone(),
-                    title: r.title.clone(),
-                    brief_title: r
-                        .brief_title
-                        .clone()
-                        .filter(|s| !s.trim().is_empty())
-                        .unwrap_or_else(|| r.title.clone()),
-                    brief_description: r
-                        .brief_description
-                        .clone()
-                        .filter(|s| !s.trim().is_empty())
-                        .unwrap_or_else(|| r.description.clone()),
-                },
-            );
-        }
-    }
-    for l in loaded.iter_mut() {
-        let r = &mut l.roadmap;
-        for (i, id) in r.related_ids.iter().enumerate() {
-            match targets.get(id) {
-                Some(t) => r.related.push(t.clone()),
-                None => ctx.warn(
-                    &r.file,
-                    l.related_lines.get(i).copied().flatten(),
-                    format!("related roadmap `{id}` does not exist; left out"),
-                ),
-            }
-        }
-        for (i, id) in r.related_questions.iter().enumerate() {
-            if !groups.iter().any(|g| &g.id == id) {
-                ctx.warn(
-                    &r.file,
-                    l.question_lines.get(i).copied().flatten(),
-                    format!("related question group `{id}` does not exist"),
-                );
-            }
-        }
-    }
-}
-
 /// `synonyms.yaml` (or `.yml`) at the root: a list of groups of equivalent terms.
-/// Absent means "use the search module's defaults", so an empty list is returned.
-fn load_synonyms(ctx: &mut Ctx, root: &Path) -> Vec<Vec<String>> {
-    let Some(abs) = ["synonyms.yaml", "synonyms.yml"]
+/// Absent means "use the search module's defaults": `None`. A file that does not
+/// parse gives an empty list and an error.
+fn load_synonyms(ctx: &mut Ctx, root: &Path) -> Option<Vec<Vec<String>>> {
+    let abs = ["synonyms.yaml", "synonyms.yml"]
         .iter()
         .map(|n| root.join(n))
-        .find(|p| p.is_file())
-    else {
-        return Vec::new();
-    };
-    let Some(source) = ctx.read(&abs) else {
-        return Vec::new();
-    };
+        .find(|p| p.is_file())?;
+    let source = ctx.read(&abs)?;
     let value: serde_yaml_ng::Value = match serde_yaml_ng::from_str(&source.text) {
         Ok(v) => v,
         Err(e) => {
@@ -237,7 +92,7 @@ fn load_synonyms(ctx: &mut Ctx, root: &Path) -> Vec<Vec<String>> {
                 line,
                 format!("invalid YAML: {m}; no synonyms loaded"),
             );
-            return Vec::new();
+            return Some(Vec::new());
         }
     };
     let serde_json::Value::Array(groups) = frontmatter::yaml_to_json(value) else {
@@ -246,7 +101,7 @@ fn load_synonyms(ctx: &mut Ctx, root: &Path) -> Vec<Vec<String>> {
             None,
             "synonyms must be a list of lists of terms; no synonyms loaded",
         );
-        return Vec::new();
+        return Some(Vec::new());
     };
     let mut out = Vec::new();
     for (n, group) in groups.into_iter().enumerate() {
@@ -280,5 +135,5 @@ fn load_synonyms(ctx: &mut Ctx, root: &Path) -> Vec<Vec<String>> {
         }
         out.push(set);
     }
-    out
+    Some(out)
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -67,7 +68,7 @@ pub struct Faq {
 
 /// A related roadmap as the roadmap page shows it: the referenced roadmap's brief
 /// title and description, resolved at load time.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedRoadmap {
     pub id: String,
@@ -273,18 +274,24 @@ pub struct Diagnostic {
 pub struct Catalog {
     pub root: PathBuf,
     /// Ordered by `order`, then id.
-    pub roadmaps: Vec<Roadmap>,
+    ///
+    /// Resources are shared (`Arc`) with the loader and the previous catalogs: a
+    /// reload re-derives only what its changed files belong to and reuses the rest.
+    pub roadmaps: Vec<Arc<Roadmap>>,
     /// Ordered by `order`, then id.
-    pub best_practices: Vec<Roadmap>,
+    pub best_practices: Vec<Arc<Roadmap>>,
     /// Newest first.
-    pub guides: Vec<Guide>,
+    pub guides: Vec<Arc<Guide>>,
     /// Newest first.
-    pub videos: Vec<Video>,
-    pub question_groups: Vec<QuestionGroup>,
+    pub videos: Vec<Arc<Video>>,
+    pub question_groups: Vec<Arc<QuestionGroup>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Synonym groups from the content folder's synonyms file (each group is a set
     /// of equivalent terms, lower-cased).
     pub synonyms: Vec<Vec<String>>,
     /// Hash of every file that went into this catalog: the content version.
     pub version: String,
+    /// Resources served from their last good version because a file of theirs
+    /// broke (`roadmaps/<id>`, `guides/<slug>`, …).
+    pub kept: Vec<String>,
 }

@@ -13,32 +13,20 @@ use super::model::{Guide, Video};
 use super::paths::{file_name, humanize, is_junk, strip_md};
 use super::source::{Ctx, SourceFile};
 
-/// The `.md` files directly in `dir`, sorted by name; other files are reported.
-fn page_files(ctx: &mut Ctx, dir: &Path) -> Vec<(String, std::path::PathBuf)> {
-    let Ok(read) = std::fs::read_dir(dir) else {
-        let rel = ctx.rel(dir);
-        ctx.error(&rel, None, "folder could not be read");
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for entry in read.flatten() {
-        let path = entry.path();
-        let Some(name) = file_name(&path) else {
-            continue;
-        };
-        if is_junk(name) || path.is_dir() {
-            continue;
-        }
-        let (stem, is_md) = strip_md(name);
-        if !is_md {
-            let rel = ctx.rel(&path);
-            ctx.warn(&rel, None, "not a markdown file; ignored");
-            continue;
-        }
-        out.push((stem.to_string(), path.clone()));
+/// The slug of a page file named `name`, or `None` (with a diagnostic for anything
+/// but editor junk and folders) when it is not a page.
+pub(crate) fn page_slug(ctx: &mut Ctx, path: &Path) -> Option<String> {
+    let name = file_name(path)?;
+    if is_junk(name) || path.is_dir() {
+        return None;
     }
-    out.sort();
-    out
+    let (stem, is_md) = strip_md(name);
+    if !is_md {
+        let rel = ctx.rel(path);
+        ctx.warn(&rel, None, "not a markdown file; ignored");
+        return None;
+    }
+    Some(stem.to_string())
 }
 
 /// Reads one page: frontmatter problems become diagnostics, and a page whose
@@ -111,74 +99,67 @@ fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> Order
     .then_with(|| a.1.cmp(b.1))
 }
 
-pub(crate) fn load_guides(ctx: &mut Ctx, dir: &Path) -> Vec<Guide> {
-    let mut guides = Vec::new();
-    for (slug, path) in page_files(ctx, dir) {
-        let Some(source) = ctx.read(&path) else {
-            continue;
-        };
-        let (mut fields, body, title) = read_page(ctx, &source, &slug);
-        let description = fields.string("description").unwrap_or_default();
-        let author = author(&mut fields);
-        let date = date(ctx, &mut fields, &source);
-        let tags = fields.strings("tags");
-        let seo = fields.seo();
-        let (extra, problems) = fields.finish();
-        for (m, l) in problems {
-            ctx.warn(&source.rel, l, m);
-        }
-        let markdown = body.trim().to_string();
-        guides.push(Guide {
-            slug,
-            title,
-            description,
-            author,
-            date,
-            tags,
-            seo,
-            html: super::markdown::to_html(&markdown),
-            plain: super::markdown::plain_text(&markdown),
-            markdown,
-            extra,
-            file: source.rel.clone(),
-            modified: source.modified,
-        });
-    }
-    guides.sort_by(|a, b| newest_first((&a.date, &a.slug), (&b.date, &b.slug)));
-    guides
+/// Newest first, then by slug: the order of the site's guide and video lists.
+pub(crate) fn sort_newest_first<T>(items: &mut [T], key: impl Fn(&T) -> (&Option<String>, &str)) {
+    items.sort_by(|a, b| newest_first(key(a), key(b)));
 }
 
-pub(crate) fn load_videos(ctx: &mut Ctx, dir: &Path) -> Vec<Video> {
-    let mut videos = Vec::new();
-    for (slug, path) in page_files(ctx, dir) {
-        let Some(source) = ctx.read(&path) else {
-            continue;
-        };
-        let (mut fields, body, title) = read_page(ctx, &source, &slug);
-        let description = fields.string("description").unwrap_or_default();
-        let duration = fields.string("duration");
-        let date = date(ctx, &mut fields, &source);
-        let tags = fields.strings("tags");
-        let (extra, problems) = fields.finish();
-        for (m, l) in problems {
-            ctx.warn(&source.rel, l, m);
-        }
-        let markdown = body.trim().to_string();
-        videos.push(Video {
-            slug,
-            title,
-            description,
-            duration,
-            date,
-            tags,
-            html: super::markdown::to_html(&markdown),
-            plain: super::markdown::plain_text(&markdown),
-            markdown,
-            extra,
-            file: source.rel.clone(),
-            modified: source.modified,
-        });
+pub(crate) fn load_guide(ctx: &mut Ctx, path: &Path) -> Option<Guide> {
+    let slug = page_slug(ctx, path)?;
+    let source = ctx.read(path)?;
+    let (mut fields, body, title) = read_page(ctx, &source, &slug);
+    let description = fields.string("description").unwrap_or_default();
+    let author = author(&mut fields);
+    let date = date(ctx, &mut fields, &source);
+    let tags = fields.strings("tags");
+    let seo = fields.seo();
+    let (extra, problems) = fields.finish();
+    for (m, l) in problems {
+        ctx.warn(&source.rel, l, m);
     }
-    videos.sort_by(|a, b| newest_first((&a.date, &a.slug), (&b.date, &b.slug)));
-    videos
+    let markdown = body.trim().to_string();
+    Some(Guide {
+        slug,
+        title,
+        description,
+        author,
+        date,
+        tags,
+        seo,
+        html: super::markdown::to_html(&markdown),
+        plain: super::markdown::plain_text(&markdown),
+        markdown,
+        extra,
+        file: source.rel.clone(),
+        modified: source.modified,
+    })
+}
+
+pub(crate) fn load_video(ctx: &mut Ctx, path: &Path) -> Option<Video> {
+    let slug = page_slug(ctx, path)?;
+    let source = ctx.read(path)?;
+    let (mut fields, body, title) = read_page(ctx, &source, &slug);
+    let description = fields.string("description").unwrap_or_default();
+    let duration = fields.string("duration");
+    let date = date(ctx, &mut fields, &source);
+    let tags = fields.strings("tags");
+    let (extra, problems) = fields.finish();
+    for (m, l) in problems {
+        ctx.warn(&source.rel, l, m);
+    }
+    let markdown = body.trim().to_string();
+    Some(Video {
+        slug,
+        title,
+        description,
+        duration,
+        date,
+        tags,
+        html: super::markdown::to_html(&markdown),
+        plain: super::markdown::plain_text(&markdown),
+        markdown,
+        extra,
+        file: source.rel.clone(),
+        modified: source.modified,
+    })
 }

@@ -37,7 +37,7 @@ impl ContentDir {
     /// Lists `base` recursively; `None` when there is no such folder. Unreadable
     /// entries are reported and skipped.
     pub fn scan(ctx: &mut Ctx, base: &Path) -> Option<ContentDir> {
-        if !base.is_dir() {
+        if !ctx.is_dir(base) {
             return None;
         }
         let mut dir = ContentDir {
@@ -45,12 +45,14 @@ impl ContentDir {
             ..ContentDir::default()
         };
         dir.entries.insert(PathBuf::new(), Vec::new());
-        let walker = WalkDir::new(base)
+        // Links are followed only where they stay inside the content folder; the
+        // walker itself reports loops.
+        let mut walker = WalkDir::new(base)
             .min_depth(1)
+            .follow_links(true)
             .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.file_name().to_str().is_some_and(|n| !is_junk(n)));
-        for entry in walker {
+            .into_iter();
+        while let Some(entry) = walker.next() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -59,6 +61,15 @@ impl ContentDir {
                     continue;
                 }
             };
+            let is_dir = entry.file_type().is_dir();
+            let skip = entry.file_name().to_str().is_none_or(is_junk)
+                || (entry.path_is_symlink() && !ctx.inside(entry.path()));
+            if skip {
+                if is_dir {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
             let Ok(rel) = entry.path().strip_prefix(base) else {
                 continue;
             };
@@ -67,8 +78,6 @@ impl ContentDir {
                 ctx.warn(&rel, None, "file name is not valid UTF-8; ignored");
                 continue;
             };
-            let is_dir = entry.file_type().is_dir()
-                || (entry.file_type().is_symlink() && entry.path().is_dir());
             let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
             dir.entries.entry(parent).or_default().push(Entry {
                 name: name.to_string(),

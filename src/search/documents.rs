@@ -1,10 +1,13 @@
 //! Turns a [`Catalog`] into search documents: what is indexed per kind, and the
 //! metadata a hit needs (kept in memory, so a hit costs no doc-store read).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::content::markdown;
-use crate::content::{Catalog, Roadmap, RoadmapKind};
+use crate::content::{Catalog, Guide, QuestionGroup, Roadmap, RoadmapKind, Video};
 
 /// What a resource (and so a search hit) is: the one kind enum of the API.
 /// Question groups are resources but not search documents (their questions are), so a
@@ -399,84 +402,154 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
     ]
 }
 
-/// All search documents of a catalog, in a deterministic order.
-pub fn documents(catalog: &Catalog) -> Vec<DocMeta> {
-    let mut out = collect(catalog);
-    for d in &mut out {
+/// Makes a resource's documents complete: title words and content hash, computed
+/// once per document when it is made, not per reload or per query.
+fn finish(mut docs: Vec<DocMeta>) -> Arc<[Arc<DocMeta>]> {
+    for d in &mut docs {
         d.titles = std::iter::once(&d.title)
             .chain(d.alt_titles.iter())
             .map(|t| title_words(t))
             .collect();
         d.content = d.content_hash();
     }
-    out
+    docs.into_iter().map(Arc::new).collect()
 }
 
-fn collect(catalog: &Catalog) -> Vec<DocMeta> {
-    let mut out = Vec::new();
-    for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
-        roadmap_docs(r, &mut out);
-    }
-    for g in &catalog.guides {
-        let mut keywords = g.tags.clone();
-        if let Some(a) = &g.author {
-            keywords.push(a.clone());
+/// A resource's cache entry: the resource held, and its documents.
+type Entry = (Held, Arc<[Arc<DocMeta>]>);
+
+/// A resource whose documents are cached; holding it keeps its address (the cache
+/// key) from being reused while the entry lives.
+#[derive(Debug)]
+enum Held {
+    Roadmap(#[allow(dead_code)] Arc<Roadmap>),
+    Guide(#[allow(dead_code)] Arc<Guide>),
+    Video(#[allow(dead_code)] Arc<Video>),
+    Group(#[allow(dead_code)] Arc<QuestionGroup>),
+}
+
+/// The search documents of each resource, kept while the resource is unchanged.
+///
+/// The loader shares unchanged resources between catalogs (the same `Arc`), so the
+/// resource's address tells whether its documents must be made again: a reload
+/// makes documents only for the resources its changed files belong to, instead of
+/// serializing, hashing and tokenizing all 7,600 of them.
+#[derive(Debug, Default)]
+pub struct DocCache {
+    entries: HashMap<usize, Entry>,
+}
+
+impl DocCache {
+    /// All search documents of a catalog, in a deterministic order.
+    pub fn documents(&mut self, catalog: &Catalog) -> Vec<Arc<DocMeta>> {
+        let mut next: HashMap<usize, Entry> = HashMap::with_capacity(self.entries.len());
+        let mut out = Vec::new();
+        let mut take = |key: usize, held: Held, make: &dyn Fn() -> Vec<DocMeta>| {
+            let docs = match self.entries.remove(&key) {
+                Some((_, docs)) => docs,
+                None => finish(make()),
+            };
+            out.extend(docs.iter().cloned());
+            next.insert(key, (held, docs));
+        };
+        for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
+            take(
+                Arc::as_ptr(r) as usize,
+                Held::Roadmap(Arc::clone(r)),
+                &|| {
+                    let mut v = Vec::new();
+                    roadmap_docs(r, &mut v);
+                    v
+                },
+            );
         }
-        out.push(DocMeta {
-            alt_titles: Vec::new(),
-            content: [0; 32],
-            titles: Vec::new(),
-            source: hash_of(g),
-            key: DocMeta::key_for(Kind::Guide, "", &g.slug),
-            kind: Kind::Guide,
-            id: g.slug.clone(),
-            title: g.title.clone(),
-            breadcrumbs: vec!["Guides".to_string(), g.title.clone()],
-            roadmap: None,
-            path: format!("/v1/guides/{}", g.slug),
-            text: format!("{}\n\n{}", g.description, g.plain),
-            context: String::new(),
-            keywords: keywords.join("\n"),
-        });
-    }
-    for v in &catalog.videos {
-        out.push(DocMeta {
-            alt_titles: Vec::new(),
-            content: [0; 32],
-            titles: Vec::new(),
-            source: hash_of(v),
-            key: DocMeta::key_for(Kind::Video, "", &v.slug),
-            kind: Kind::Video,
-            id: v.slug.clone(),
-            title: v.title.clone(),
-            breadcrumbs: vec!["Videos".to_string(), v.title.clone()],
-            roadmap: None,
-            path: format!("/v1/videos/{}", v.slug),
-            text: format!("{}\n\n{}", v.description, v.plain),
-            context: String::new(),
-            keywords: v.tags.join("\n"),
-        });
-    }
-    for g in &catalog.question_groups {
-        for (n, q) in g.questions.iter().enumerate() {
-            let id = format!("{}#{}", g.id, question_id(n));
-            out.push(DocMeta {
-                alt_titles: Vec::new(),
-                content: [0; 32],
-                titles: Vec::new(),
-                source: hash_of(&(q, &g.title, &g.description)),
-                key: DocMeta::key_for(Kind::Question, &g.id, &id),
-                kind: Kind::Question,
-                id,
-                title: q.question.clone(),
-                breadcrumbs: vec![g.title.clone(), q.question.clone()],
-                roadmap: None,
-                path: question_path(&g.id, n),
-                text: plain_text(&q.answer),
-                context: g.title.clone(),
-                keywords: q.topics.join("\n"),
+        for g in &catalog.guides {
+            take(Arc::as_ptr(g) as usize, Held::Guide(Arc::clone(g)), &|| {
+                vec![guide_doc(g)]
             });
         }
+        for v in &catalog.videos {
+            take(Arc::as_ptr(v) as usize, Held::Video(Arc::clone(v)), &|| {
+                vec![video_doc(v)]
+            });
+        }
+        for g in &catalog.question_groups {
+            take(Arc::as_ptr(g) as usize, Held::Group(Arc::clone(g)), &|| {
+                question_docs(g)
+            });
+        }
+        self.entries = next;
+        out
+    }
+}
+
+/// All search documents of a catalog, in a deterministic order (no reuse).
+pub fn documents(catalog: &Catalog) -> Vec<Arc<DocMeta>> {
+    DocCache::default().documents(catalog)
+}
+
+fn guide_doc(g: &Guide) -> DocMeta {
+    let mut keywords = g.tags.clone();
+    if let Some(a) = &g.author {
+        keywords.push(a.clone());
+    }
+    DocMeta {
+        alt_titles: Vec::new(),
+        content: [0; 32],
+        titles: Vec::new(),
+        source: hash_of(g),
+        key: DocMeta::key_for(Kind::Guide, "", &g.slug),
+        kind: Kind::Guide,
+        id: g.slug.clone(),
+        title: g.title.clone(),
+        breadcrumbs: vec!["Guides".to_string(), g.title.clone()],
+        roadmap: None,
+        path: format!("/v1/guides/{}", g.slug),
+        text: format!("{}\n\n{}", g.description, g.plain),
+        context: String::new(),
+        keywords: keywords.join("\n"),
+    }
+}
+
+fn video_doc(v: &Video) -> DocMeta {
+    DocMeta {
+        alt_titles: Vec::new(),
+        content: [0; 32],
+        titles: Vec::new(),
+        source: hash_of(v),
+        key: DocMeta::key_for(Kind::Video, "", &v.slug),
+        kind: Kind::Video,
+        id: v.slug.clone(),
+        title: v.title.clone(),
+        breadcrumbs: vec!["Videos".to_string(), v.title.clone()],
+        roadmap: None,
+        path: format!("/v1/videos/{}", v.slug),
+        text: format!("{}\n\n{}", v.description, v.plain),
+        context: String::new(),
+        keywords: v.tags.join("\n"),
+    }
+}
+
+fn question_docs(g: &QuestionGroup) -> Vec<DocMeta> {
+    let mut out = Vec::new();
+    for (n, q) in g.questions.iter().enumerate() {
+        let id = format!("{}#{}", g.id, question_id(n));
+        out.push(DocMeta {
+            alt_titles: Vec::new(),
+            content: [0; 32],
+            titles: Vec::new(),
+            source: hash_of(&(q, &g.title, &g.description)),
+            key: DocMeta::key_for(Kind::Question, &g.id, &id),
+            kind: Kind::Question,
+            id,
+            title: q.question.clone(),
+            breadcrumbs: vec![g.title.clone(), q.question.clone()],
+            roadmap: None,
+            path: question_path(&g.id, n),
+            text: plain_text(&q.answer),
+            context: g.title.clone(),
+            keywords: q.topics.join("\n"),
+        });
     }
     out
 }

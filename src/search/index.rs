@@ -20,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, doc
 
 use super::SearchError;
 use super::analyzer::{self, analyzer};
-use super::documents::{DocMeta, documents};
+use super::documents::{DocCache, DocMeta};
 use super::engine::Engine;
 use super::suggest::SuggestIndex;
 use super::synonyms::{Synonyms, fingerprint};
@@ -185,6 +185,8 @@ pub struct Indexer {
     synonyms_fingerprint: String,
     /// Set by [`Indexer::open_or_memory`] when it had to keep the index in memory.
     memory_fallback: bool,
+    /// Documents per resource, remade only for resources that changed.
+    docs: DocCache,
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
@@ -358,8 +360,9 @@ impl Indexer {
             indexed: HashMap::new(),
             synonyms_fingerprint,
             memory_fallback: false,
+            docs: DocCache::default(),
         };
-        let docs = documents(catalog);
+        let docs = indexer.docs.documents(catalog);
         if reusable {
             // The index on disk holds exactly these documents: remember their hashes
             // so that the next reload can be incremental.
@@ -390,7 +393,7 @@ impl Indexer {
             self.rebuild_all()?;
         }
         let started = std::time::Instant::now();
-        let docs = documents(catalog);
+        let docs = self.docs.documents(catalog);
         let f = self.fields;
         let mut seen = HashMap::with_capacity(docs.len());
         let mut added = 0;
@@ -498,10 +501,14 @@ impl Indexer {
         }
     }
 
-    fn publish(&self, catalog: &Catalog, docs: Vec<DocMeta>, mut stats: IndexStats) -> SearchIndex {
+    fn publish(
+        &self,
+        catalog: &Catalog,
+        docs: Vec<Arc<DocMeta>>,
+        mut stats: IndexStats,
+    ) -> SearchIndex {
         stats.memory_fallback = self.memory_fallback;
-        let metas: HashMap<u64, Arc<DocMeta>> =
-            docs.into_iter().map(|d| (d.key, Arc::new(d))).collect();
+        let metas: HashMap<u64, Arc<DocMeta>> = docs.into_iter().map(|d| (d.key, d)).collect();
         let suggest = SuggestIndex::build(metas.values().map(Arc::clone));
         let searcher = self.reader.searcher();
         let engine = Engine::new(&searcher, self.fields, &metas);

@@ -1,0 +1,600 @@
+//! Incremental loading: a content folder as a set of independent *units* (one
+//! roadmap or best-practice folder, one question group, one guide or video file, the
+//! synonyms file), each derived from its own files only.
+//!
+//! A reload names the files that changed; [`Loader::update`] maps each to the unit it
+//! belongs to ([`Unit::of`]; this is the one place that knows the layout's
+//! ownership), re-derives those units alone and reuses every other unit's resources
+//! as they are (`Arc`s shared with the previous catalog, so unchanged resources are
+//! not even copied). Cross-unit facts (related roadmaps' titles, the content
+//! version, the ordering of lists) are recomputed over the units' results, which is
+//! cheap. Only an overflowing event queue or a swapped root re-derives everything.
+//!
+//! Each unit also keeps its last good version: when a re-derivation reports an error
+//! that the served version did not have (a truncated JSON, broken front matter, a
+//! file over its size limit), the unit keeps serving what it served, and says so.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::model::{
+    Catalog, Diagnostic, Guide, QuestionGroup, RelatedRoadmap, Roadmap, RoadmapKind, Severity,
+    Video,
+};
+use super::paths::is_junk;
+use super::source::{Confinement, Ctx, Limits, short_hex};
+use super::{LoadError, load_synonyms, pages, questions, roadmap};
+
+/// One independently derived part of the content, named by where its files are.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unit {
+    /// `roadmaps/<id>/`
+    Roadmap(String),
+    /// `best-practices/<id>/`
+    BestPractice(String),
+    /// `question-groups/<id>/`
+    QuestionGroup(String),
+    /// `guides/<file name>`
+    Guide(String),
+    /// `videos/<file name>`
+    Video(String),
+    /// `synonyms.yaml` or `synonyms.yml`
+    Synonyms,
+}
+
+/// What a changed path means for the loaded content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Affects {
+    /// Re-derive this unit (it may have appeared or disappeared).
+    Unit(Unit),
+    /// A collection folder itself changed: list the collections again.
+    Listing,
+    /// The root itself changed: re-derive everything.
+    Everything,
+    /// Not content (a sibling, `.git`, a folder roadmap-api does not serve).
+    Nothing,
+}
+
+const COLLECTIONS: [&str; 5] = [
+    "roadmaps",
+    "best-practices",
+    "question-groups",
+    "guides",
+    "videos",
+];
+
+impl Unit {
+    /// How the unit is named in `/v1/status` (`kept`) and in logs.
+    pub fn label(&self) -> String {
+        let page = |name: &str| {
+            name.strip_suffix(".md")
+                .or_else(|| name.strip_suffix(".markdown"))
+                .unwrap_or(name)
+                .to_string()
+        };
+        match self {
+            Unit::Roadmap(id) => format!("roadmaps/{id}"),
+            Unit::BestPractice(id) => format!("best-practices/{id}"),
+            Unit::QuestionGroup(id) => format!("question-groups/{id}"),
+            Unit::Guide(name) => format!("guides/{}", page(name)),
+            Unit::Video(name) => format!("videos/{}", page(name)),
+            Unit::Synonyms => "synonyms".into(),
+        }
+    }
+
+    /// The unit a root-relative path belongs to.
+    pub fn of(rel: &Path) -> Affects {
+        let mut parts = Vec::new();
+        for c in rel.components() {
+            match c {
+                Component::Normal(p) => match p.to_str() {
+                    Some(s) => parts.push(s),
+                    None => return Affects::Nothing,
+                },
+                Component::CurDir => {}
+                _ => return Affects::Nothing,
+            }
+        }
+        match parts.as_slice() {
+            [] => Affects::Everything,
+            [name] if *name == "synonyms.yaml" || *name == "synonyms.yml" => {
+                Affects::Unit(Unit::Synonyms)
+            }
+            [name] if COLLECTIONS.contains(name) => Affects::Listing,
+            [_, name, ..] if is_junk(name) => Affects::Nothing,
+            ["roadmaps", id, ..] => Affects::Unit(Unit::Roadmap(id.to_string())),
+            ["best-practices", id, ..] => Affects::Unit(Unit::BestPractice(id.to_string())),
+            ["question-groups", id, ..] => Affects::Unit(Unit::QuestionGroup(id.to_string())),
+            ["guides", name] => Affects::Unit(Unit::Guide(name.to_string())),
+            ["videos", name] => Affects::Unit(Unit::Video(name.to_string())),
+            _ => Affects::Nothing,
+        }
+    }
+}
+
+/// A unit's result, shared with every catalog that serves it.
+#[derive(Debug, Clone)]
+enum Value {
+    Roadmap {
+        roadmap: Arc<Roadmap>,
+        related_lines: Arc<Vec<Option<usize>>>,
+        question_lines: Arc<Vec<Option<usize>>>,
+    },
+    Group(Arc<QuestionGroup>),
+    Guide(Arc<Guide>),
+    Video(Arc<Video>),
+    Synonyms(Arc<Vec<Vec<String>>>),
+}
+
+#[derive(Debug)]
+struct UnitState {
+    /// What is served (the last good version when `kept`).
+    value: Option<Value>,
+    /// Diagnostics of the latest derivation, whether served or not.
+    diagnostics: Vec<Diagnostic>,
+    /// Errors the served version was derived with: an error outside this set is a
+    /// new breakage.
+    good_errors: BTreeSet<(PathBuf, String)>,
+    /// Hash of the files behind the served version.
+    digest: [u8; 32],
+    kept: bool,
+}
+
+/// What one [`Loader::update`] did.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    /// Units re-derived.
+    pub units: Vec<Unit>,
+    /// Whether everything was re-derived.
+    pub everything: bool,
+}
+
+/// Loads a content folder and keeps what it loaded, so that the next load re-derives
+/// only what changed.
+pub struct Loader {
+    root: PathBuf,
+    limits: Limits,
+    units: BTreeMap<Unit, UnitState>,
+    /// Problems found listing the collections.
+    listing: Vec<Diagnostic>,
+    /// Where the root resolved at the last full load (a swapped link changes it).
+    canonical: Option<PathBuf>,
+}
+
+fn errors_of(diagnostics: &[Diagnostic]) -> BTreeSet<(PathBuf, String)> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.file.clone(), d.message.clone()))
+        .collect()
+}
+
+impl Loader {
+    pub fn new(root: &Path, limits: Limits) -> Loader {
+        Loader {
+            root: root.to_path_buf(),
+            limits,
+            units: BTreeMap::new(),
+            listing: Vec::new(),
+            canonical: None,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the root resolves now, to tell a swapped link from an edit.
+    pub fn canonical_root(&self) -> Option<&Path> {
+        self.canonical.as_deref()
+    }
+
+    fn check_root(&self) -> Result<(), LoadError> {
+        if !self.root.is_dir() {
+            return Err(LoadError::NotADirectory(self.root.clone()));
+        }
+        std::fs::read_dir(&self.root)
+            .map(|_| ())
+            .map_err(|source| LoadError::Io {
+                path: self.root.clone(),
+                source,
+            })
+    }
+
+    /// Derives every unit (the first load, a swapped root, an overflowing event
+    /// queue). Units keep their last good versions across it.
+    pub fn load_all(&mut self) -> Result<Catalog, LoadError> {
+        self.check_root()?;
+        self.canonical = std::fs::canonicalize(&self.root).ok();
+        let confinement = Confinement::new(&self.root);
+        let listed = self.list(&confinement);
+        let all: BTreeSet<Unit> = listed
+            .union(&self.units.keys().cloned().collect())
+            .cloned()
+            .collect();
+        for unit in all {
+            self.derive(&unit, &confinement);
+        }
+        Ok(self.assemble())
+    }
+
+    /// Brings the loaded content up to date with the files at `changed` (absolute
+    /// paths, as file-system events name them). Paths outside the root or in
+    /// folders that hold no content cost nothing.
+    /// `None` when none of them is content.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Result<Option<(Catalog, Update)>, LoadError> {
+        self.check_root()?;
+        let canonical = std::fs::canonicalize(&self.root).ok();
+        let mut units: BTreeSet<Unit> = BTreeSet::new();
+        let mut listing = false;
+        let mut everything = canonical != self.canonical;
+        for path in changed {
+            match Unit::of(&self.relative(path)) {
+                Affects::Unit(u) => {
+                    units.insert(u);
+                }
+                Affects::Listing => listing = true,
+                Affects::Everything => everything = true,
+                Affects::Nothing => {}
+            }
+        }
+        if everything {
+            let catalog = self.load_all()?;
+            return Ok(Some((
+                catalog,
+                Update {
+                    units: self.units.keys().cloned().collect(),
+                    everything: true,
+                },
+            )));
+        }
+        let confinement = Confinement::new(&self.root);
+        if listing {
+            let listed = self.list(&confinement);
+            let known: BTreeSet<Unit> = self.units.keys().cloned().collect();
+            units.extend(listed.symmetric_difference(&known).cloned());
+        }
+        if units.is_empty() {
+            return Ok(None);
+        }
+        for unit in &units {
+            self.derive(unit, &confinement);
+        }
+        Ok(Some((
+            self.assemble(),
+            Update {
+                units: units.into_iter().collect(),
+                everything: false,
+            },
+        )))
+    }
+
+    /// `path` relative to the root, whether it names the root as given or where it
+    /// resolves; `path` itself when it is neither (it then affects nothing).
+    fn relative(&self, path: &Path) -> PathBuf {
+        if let Ok(rel) = path.strip_prefix(&self.root) {
+            return rel.to_path_buf();
+        }
+        if let Some(c) = &self.canonical
+            && let Ok(rel) = path.strip_prefix(c)
+        {
+            return rel.to_path_buf();
+        }
+        // Outside the root: an absolute path that classifies as nothing.
+        PathBuf::from("..").join(path)
+    }
+
+    /// Every unit present in the folder now.
+    fn list(&mut self, confinement: &Confinement) -> BTreeSet<Unit> {
+        let mut ctx = Ctx::new(&self.root, self.limits, confinement);
+        let mut out = BTreeSet::new();
+        for (collection, make) in [
+            ("roadmaps", Unit::Roadmap as fn(String) -> Unit),
+            ("best-practices", Unit::BestPractice),
+            ("question-groups", Unit::QuestionGroup),
+        ] {
+            let dir = self.root.join(collection);
+            if !ctx.is_dir(&dir) {
+                continue;
+            }
+            for (name, path) in entries(&mut ctx, &dir) {
+                if path.is_dir() && ctx.is_dir(&path) {
+                    out.insert(make(name));
+                }
+            }
+        }
+        for (collection, make) in [
+            ("guides", Unit::Guide as fn(String) -> Unit),
+            ("videos", Unit::Video),
+        ] {
+            let dir = self.root.join(collection);
+            if !ctx.is_dir(&dir) {
+                continue;
+            }
+            for (name, path) in entries(&mut ctx, &dir) {
+                if !path.is_dir() {
+                    out.insert(make(name));
+                }
+            }
+        }
+        if ["synonyms.yaml", "synonyms.yml"]
+            .iter()
+            .any(|n| self.root.join(n).is_file())
+        {
+            out.insert(Unit::Synonyms);
+        }
+        self.listing = ctx.diagnostics;
+        out
+    }
+
+    /// Re-derives one unit from its files and decides what it serves.
+    fn derive(&mut self, unit: &Unit, confinement: &Confinement) {
+        let mut ctx = Ctx::new(&self.root, self.limits, confinement);
+        let root = self.root.clone();
+        let value = match unit {
+            Unit::Roadmap(id) | Unit::BestPractice(id) => {
+                let (folder, kind) = match unit {
+                    Unit::Roadmap(_) => ("roadmaps", RoadmapKind::Roadmap),
+                    _ => ("best-practices", RoadmapKind::BestPractice),
+                };
+                let dir = root.join(folder).join(id);
+                (dir.is_dir() && ctx.is_dir(&dir))
+                    .then(|| roadmap::load(&mut ctx, &dir, id, kind))
+                    .flatten()
+                    .map(|l| Value::Roadmap {
+                        roadmap: Arc::new(l.roadmap),
+                        related_lines: Arc::new(l.related_lines),
+                        question_lines: Arc::new(l.question_lines),
+                    })
+            }
+            Unit::QuestionGroup(id) => {
+                let dir = root.join("question-groups").join(id);
+                (dir.is_dir() && ctx.is_dir(&dir))
+                    .then(|| questions::load(&mut ctx, &dir, id))
+                    .flatten()
+                    .map(|g| Value::Group(Arc::new(g)))
+            }
+            Unit::Guide(name) => {
+                let path = root.join("guides").join(name);
+                (path.exists() && ctx.is_dir(&root.join("guides")))
+                    .then(|| pages::load_guide(&mut ctx, &path))
+                    .flatten()
+                    .map(|g| Value::Guide(Arc::new(g)))
+            }
+            Unit::Video(name) => {
+                let path = root.join("videos").join(name);
+                (path.exists() && ctx.is_dir(&root.join("videos")))
+                    .then(|| pages::load_video(&mut ctx, &path))
+                    .flatten()
+                    .map(|v| Value::Video(Arc::new(v)))
+            }
+            Unit::Synonyms => load_synonyms(&mut ctx, &root).map(|s| Value::Synonyms(Arc::new(s))),
+        };
+        let digest = ctx.digest();
+        let diagnostics = ctx.diagnostics;
+        let errors = errors_of(&diagnostics);
+        match self.units.get_mut(unit) {
+            // A new error where a good version is served: keep serving it.
+            Some(state)
+                if state.value.is_some()
+                    && value.is_some()
+                    && !errors.is_subset(&state.good_errors) =>
+            {
+                state.diagnostics = diagnostics;
+                state.kept = true;
+            }
+            // Same for a resource whose files broke so badly it no longer loads
+            // (front matter a question group cannot do without, say).
+            Some(state)
+                if state.value.is_some()
+                    && value.is_none()
+                    && !errors.is_empty()
+                    && !errors.is_subset(&state.good_errors) =>
+            {
+                state.diagnostics = diagnostics;
+                state.kept = true;
+            }
+            _ if value.is_none() && diagnostics.is_empty() => {
+                self.units.remove(unit);
+            }
+            _ => {
+                self.units.insert(
+                    unit.clone(),
+                    UnitState {
+                        value,
+                        diagnostics,
+                        good_errors: errors,
+                        digest,
+                        kept: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The catalog of what the units serve now.
+    fn assemble(&mut self) -> Catalog {
+        let mut catalog = Catalog {
+            root: self.root.clone(),
+            ..Catalog::default()
+        };
+        let mut diagnostics = self.listing.clone();
+        let targets = self.related_targets();
+        let groups: HashSet<String> = self
+            .units
+            .values()
+            .filter_map(|s| match &s.value {
+                Some(Value::Group(g)) => Some(g.id.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut version = blake3::Hasher::new();
+        for (unit, state) in self.units.iter_mut() {
+            diagnostics.extend(state.diagnostics.iter().cloned());
+            let Some(value) = &mut state.value else {
+                continue;
+            };
+            if state.kept {
+                let label = unit.label();
+                diagnostics.push(Diagnostic {
+                    file: PathBuf::from(&label),
+                    line: None,
+                    severity: Severity::Warning,
+                    message: "serving the last good version until the broken file is fixed".into(),
+                });
+                catalog.kept.push(label);
+            }
+            version.update(unit.label().as_bytes());
+            version.update(&[0]);
+            version.update(&state.digest);
+            match value {
+                Value::Roadmap {
+                    roadmap,
+                    related_lines,
+                    question_lines,
+                } => {
+                    let related = resolve_related(
+                        roadmap,
+                        related_lines,
+                        question_lines,
+                        &targets,
+                        &groups,
+                        &mut diagnostics,
+                    );
+                    if related != roadmap.related {
+                        let mut updated = (**roadmap).clone();
+                        updated.related = related;
+                        *roadmap = Arc::new(updated);
+                    }
+                    match roadmap.kind {
+                        RoadmapKind::Roadmap => catalog.roadmaps.push(Arc::clone(roadmap)),
+                        RoadmapKind::BestPractice => {
+                            catalog.best_practices.push(Arc::clone(roadmap))
+                        }
+                    }
+                }
+                Value::Group(g) => catalog.question_groups.push(Arc::clone(g)),
+                Value::Guide(g) => catalog.guides.push(Arc::clone(g)),
+                Value::Video(v) => catalog.videos.push(Arc::clone(v)),
+                Value::Synonyms(s) => catalog.synonyms = (**s).clone(),
+            }
+        }
+        let by_order = |a: &Option<f64>, a_id: &str, b: &Option<f64>, b_id: &str| {
+            match (a, b) {
+                (Some(x), Some(y)) => x.total_cmp(y),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            }
+            .then_with(|| a_id.cmp(b_id))
+        };
+        catalog
+            .roadmaps
+            .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
+        catalog
+            .best_practices
+            .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
+        catalog
+            .question_groups
+            .sort_by(|a, b| by_order(&a.order, &a.id, &b.order, &b.id));
+        pages::sort_newest_first(&mut catalog.guides, |g| (&g.date, &g.slug));
+        pages::sort_newest_first(&mut catalog.videos, |v| (&v.date, &v.slug));
+        catalog.version = short_hex(version.finalize().as_bytes());
+        catalog.diagnostics = diagnostics;
+        catalog
+    }
+
+    /// What a `relatedRoadmaps` id expands to. Best practices can be named too;
+    /// roadmaps win when an id exists in both.
+    fn related_targets(&self) -> HashMap<String, RelatedRoadmap> {
+        let mut targets = HashMap::new();
+        for kind in [RoadmapKind::BestPractice, RoadmapKind::Roadmap] {
+            for state in self.units.values() {
+                let Some(Value::Roadmap { roadmap: r, .. }) = &state.value else {
+                    continue;
+                };
+                if r.kind != kind {
+                    continue;
+                }
+                targets.insert(
+                    r.id.clone(),
+                    RelatedRoadmap {
+                        id: r.id.clone(),
+                        title: r.title.clone(),
+                        brief_title: r
+                            .brief_title
+                            .clone()
+                            .filter(|s| !s.trim().is_empty())
+                            .unwrap_or_else(|| r.title.clone()),
+                        brief_description: r
+                            .brief_description
+                            .clone()
+                            .filter(|s| !s.trim().is_empty())
+                            .unwrap_or_else(|| r.description.clone()),
+                    },
+                );
+            }
+        }
+        targets
+    }
+}
+
+/// Expands a roadmap's `relatedRoadmaps` once every unit is known (a roadmap may
+/// name one that sorts after it), and reports ids that name nothing.
+fn resolve_related(
+    r: &Roadmap,
+    related_lines: &[Option<usize>],
+    question_lines: &[Option<usize>],
+    targets: &HashMap<String, RelatedRoadmap>,
+    groups: &HashSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<RelatedRoadmap> {
+    let mut related = Vec::new();
+    for (i, id) in r.related_ids.iter().enumerate() {
+        match targets.get(id) {
+            Some(t) => related.push(t.clone()),
+            None => diagnostics.push(Diagnostic {
+                file: r.file.clone(),
+                line: related_lines.get(i).copied().flatten(),
+                severity: Severity::Warning,
+                message: format!("related roadmap `{id}` does not exist; left out"),
+            }),
+        }
+    }
+    for (i, id) in r.related_questions.iter().enumerate() {
+        if !groups.contains(id) {
+            diagnostics.push(Diagnostic {
+                file: r.file.clone(),
+                line: question_lines.get(i).copied().flatten(),
+                severity: Severity::Warning,
+                message: format!("related question group `{id}` does not exist"),
+            });
+        }
+    }
+    related
+}
+
+/// The entries of a collection folder, by name, without editor junk; links that
+/// leave the content folder are reported and left out.
+fn entries(ctx: &mut Ctx, dir: &Path) -> Vec<(String, PathBuf)> {
+    let read = match std::fs::read_dir(dir) {
+        Ok(r) => r,
+        Err(e) => {
+            let rel = ctx.rel(dir);
+            ctx.error(&rel, None, format!("folder could not be read: {e}"));
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<(String, PathBuf)> = read
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            (!is_junk(&name)).then(|| (name, e.path()))
+        })
+        .collect();
+    out.sort();
+    out.retain(|(_, path)| ctx.inside(path));
+    out
+}
