@@ -77,6 +77,42 @@ pub struct IndexArgs {
     pub config: Option<PathBuf>,
 }
 
+/// A secret setting: never printed (`Debug`, `config`), at least 16 characters so that
+/// it cannot be guessed by trying.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Secret, String> {
+        let value = value.trim();
+        if value.chars().count() < 16 {
+            return Err(String::from(
+                "must be at least 16 characters (a random token: `openssl rand -hex 32`)",
+            ));
+        }
+        if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(String::from(
+                "must not contain spaces or control characters",
+            ));
+        }
+        Ok(Secret(value.to_owned()))
+    }
+}
+
 /// The settings of `serve`. A new setting is a new field here (with `long`, `env` and
 /// its default): the configuration file, `config`, `--help` pick it up. The README's
 /// configuration table must list it too (a test checks).
@@ -130,6 +166,12 @@ pub struct ServeArgs {
     /// Largest JSON content file (a roadmap's layout, FAQs) read, in bytes.
     #[arg(long, env = "ROADMAP_API_MAX_JSON_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_json_bytes: u64,
+    /// Bearer token that turns on `POST /v1/admin/reload` (at least 16 characters);
+    /// without one the endpoint does not exist. Prefer the environment or the file to
+    /// a flag, which other users of the machine can read in the process list.
+    #[arg(long, env = "ROADMAP_API_ADMIN_TOKEN", hide_env_values = true)]
+    #[serde(skip)]
+    pub admin_token: Option<Secret>,
     /// TOML file with any of these settings, keyed by long name (`search-cache = 0`).
     #[arg(long, env = "ROADMAP_API_CONFIG")]
     #[serde(skip)]
@@ -322,6 +364,18 @@ pub fn render_config(args: &ServeArgs, parsed: &Parsed) -> Result<String, toml::
         };
         out.push_str(&format!("{line}  # {source}\n"));
     }
+    if args.admin_token.is_some() {
+        let source = if parsed.from_file.contains("admin-token") {
+            "file"
+        } else {
+            parsed
+                .sources
+                .iter()
+                .find(|(long, _)| long == "admin-token")
+                .map_or("flag", |(_, source)| *source)
+        };
+        out.push_str(&format!("# admin-token = (set, not shown)  # {source}\n"));
+    }
     // Settings without a value (and no default) would otherwise be missing from the
     // template this output is.
     for (long, source) in &parsed.sources {
@@ -353,6 +407,35 @@ mod tests {
         all.push(OsString::from("--config"));
         all.push(path.into_os_string());
         parse_from(all)
+    }
+
+    #[test]
+    fn the_admin_token_is_never_printed() {
+        let secret = "s3cret-admin-token-0123456789";
+        let parsed = with_file(
+            &format!("admin-token = \"{secret}\"\n"),
+            &["roadmap-api", "config"],
+        );
+        let Ok(parsed) = parsed else {
+            panic!("config with an admin token did not parse");
+        };
+        let Some(Command::Config(serve)) = &parsed.cli.command else {
+            panic!("not the config command");
+        };
+        assert_eq!(serve.admin_token.as_ref().map(Secret::expose), Some(secret));
+        assert!(!format!("{serve:?}").contains(secret));
+        let rendered = render_config(serve, &parsed).unwrap_or_default();
+        assert!(
+            rendered.contains("admin-token = (set, not shown)  # file"),
+            "{rendered}"
+        );
+        assert!(!rendered.contains(secret), "{rendered}");
+    }
+
+    #[test]
+    fn a_short_admin_token_is_refused() {
+        let parsed = parse_from(args(&["roadmap-api", "--admin-token", "short"]));
+        assert!(parsed.is_err_and(|e| e.to_string().contains("at least 16 characters")));
     }
 
     #[test]

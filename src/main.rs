@@ -358,6 +358,13 @@ fn serve(args: ServeArgs) -> ExitCode {
                 WorkPool::with_wait(Duration::from_millis(args.search_wait_ms)),
             );
             default_pool.shutdown();
+            state.admin = args
+                .admin_token
+                .as_ref()
+                .map(|token| api::admin::AdminToken::new(token.expose()));
+            if state.admin.is_some() {
+                tracing::info!("admin endpoint on: POST {}", api::admin::PATH);
+            }
             web::Data::new(state)
         }
         Err(error) => {

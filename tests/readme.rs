@@ -5,8 +5,14 @@
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
+use actix_web::web;
 use common::TestServer;
+use roadmap_api::api::AppState;
+use roadmap_api::api::admin::AdminToken;
+use roadmap_api::reload;
+use roadmap_api::search::IndexLocation;
 
 const README_BASE: &str = "http://127.0.0.1:8080";
 
@@ -15,8 +21,19 @@ fn readme() -> String {
         .expect("README.md")
 }
 
-/// The `curl` lines of the README's shell blocks, as (headers, path and query).
-fn curl_requests(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
+/// A `curl` line of the README.
+struct Curl {
+    method: String,
+    headers: Vec<(String, String)>,
+    /// Path and query.
+    path: String,
+}
+
+/// The token the README's admin example reads from the environment.
+const TOKEN_VARIABLE: &str = "$ROADMAP_API_ADMIN_TOKEN";
+
+/// The `curl` lines of the README's shell blocks.
+fn curl_requests(readme: &str) -> Vec<Curl> {
     let mut out = Vec::new();
     let mut in_shell = false;
     for line in readme.lines() {
@@ -28,12 +45,14 @@ fn curl_requests(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
         if !in_shell || !trimmed.starts_with("curl ") {
             continue;
         }
-        // Arguments: quoted with '...' or bare words.
+        // Arguments: quoted with '...' or "..." or bare words.
         let mut args = Vec::new();
         let mut rest = trimmed["curl ".len()..].trim();
         while !rest.is_empty() {
-            if let Some(quoted) = rest.strip_prefix('\'') {
-                let end = quoted.find('\'').expect("closing quote");
+            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"');
+            if let Some(quote) = quote {
+                let quoted = &rest[1..];
+                let end = quoted.find(quote).expect("closing quote");
                 args.push(quoted[..end].to_string());
                 rest = quoted[end + 1..].trim_start();
             } else {
@@ -44,12 +63,17 @@ fn curl_requests(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
         }
         let mut headers = Vec::new();
         let mut url = None;
+        let mut method = String::from("GET");
         let mut i = 0;
         while i < args.len() {
             match args[i].as_str() {
                 "-H" => {
                     let (name, value) = args[i + 1].split_once(':').expect("header");
                     headers.push((name.trim().to_string(), value.trim().to_string()));
+                    i += 2;
+                }
+                "-X" => {
+                    method = args[i + 1].clone();
                     i += 2;
                 }
                 arg if arg.starts_with(README_BASE) => {
@@ -59,7 +83,11 @@ fn curl_requests(readme: &str) -> Vec<(Vec<(String, String)>, String)> {
                 other => panic!("README curl with an argument this test does not know: {other}"),
             }
         }
-        out.push((headers, url.expect("a URL on 127.0.0.1:8080")));
+        out.push(Curl {
+            method,
+            headers,
+            path: url.expect("a URL on 127.0.0.1:8080"),
+        });
     }
     out
 }
@@ -73,18 +101,50 @@ fn every_request_the_readme_shows_answers_200_on_the_bundled_content() {
         "only {} curl lines found",
         requests.len()
     );
-    let server = TestServer::start(Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
-    for (headers, path) in &requests {
-        let mut request = server.client().get(server.url(path));
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let server = TestServer::start(&content);
+    // The admin example needs a server with a token and a reload thread, as `serve
+    // --admin-token` runs.
+    let token = "readme-example-token-0123456789";
+    let running = reload::start(
+        &content,
+        reload::Options {
+            index: IndexLocation::Memory,
+            watch: None,
+            ..reload::Options::default()
+        },
+    )
+    .expect("start");
+    let mut state = AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
+        .expect("state");
+    state.admin = Some(AdminToken::new(token));
+    let admin = TestServer::with_state(web::Data::new(state));
+    for Curl {
+        method,
+        headers,
+        path,
+    } in &requests
+    {
+        let (server, expected) = match method.as_str() {
+            "GET" => (&server, 200),
+            "POST" => (&admin, 202),
+            other => panic!("README curl with method {other}"),
+        };
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = server.client().request(method, server.url(path));
         for (name, value) in headers {
-            request = request.header(name, value);
+            request = request.header(name, value.replace(TOKEN_VARIABLE, token));
         }
         let response = request.send().expect("request");
         let status = response.status().as_u16();
         let body = response.text().unwrap_or_default();
-        assert_eq!(status, 200, "README shows `{path}` {headers:?}: {body}");
+        assert_eq!(
+            status, expected,
+            "README shows `{path}` {headers:?}: {body}"
+        );
         assert!(!body.is_empty(), "{path}: empty body");
     }
+    drop(running);
 }
 
 #[test]

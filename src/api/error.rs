@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// The methods every path answers: the API is read-only.
+/// The methods every path but the admin endpoint answers: the API is read-only.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
 
 /// The problem `type` and `title` of a status, for errors that carry nothing more
@@ -89,9 +89,15 @@ pub enum ApiError {
     /// No route matches the request path.
     #[error("no resource at this path")]
     NoRoute,
-    /// The API is read-only: only GET, HEAD and OPTIONS are served.
-    #[error("method {0} is not allowed; this API is read-only and answers GET, HEAD and OPTIONS")]
-    MethodNotAllowed(String),
+    /// The path does not answer this method; `allow` lists those it does (GET, HEAD
+    /// and OPTIONS everywhere but the admin endpoint).
+    #[error("method {method} is not allowed here; this path answers {allow}")]
+    MethodNotAllowed { method: String, allow: &'static str },
+    /// The admin endpoint's bearer token is missing or wrong.
+    #[error(
+        "this endpoint needs `Authorization: Bearer <admin token>`; the token is missing or wrong"
+    )]
+    Unauthorized,
     /// A query or path parameter could not be parsed or is out of range.
     #[error("{detail}")]
     InvalidParameter { parameter: String, detail: String },
@@ -184,8 +190,20 @@ impl ApiError {
         });
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if self.status_code() == StatusCode::METHOD_NOT_ALLOWED {
-            response.insert_header((header::ALLOW, HeaderValue::from_static(ALLOW)));
+        match self {
+            ApiError::MethodNotAllowed { allow, .. } => {
+                response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+            }
+            ApiError::Http { status, .. } if *status == StatusCode::METHOD_NOT_ALLOWED => {
+                response.insert_header((header::ALLOW, HeaderValue::from_static(ALLOW)));
+            }
+            ApiError::Unauthorized => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"roadmap-api\""),
+                ));
+            }
+            _ => {}
         }
         if let ApiError::Busy { retry_after } | ApiError::RateLimited { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
@@ -199,7 +217,8 @@ impl ResponseError for ApiError {
         match self {
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotReady(_) | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotAcceptable { .. } => StatusCode::NOT_ACCEPTABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

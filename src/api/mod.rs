@@ -5,6 +5,7 @@
 //! resource; [`app`] assembles them with the middleware, and is what both `serve` and
 //! the integration tests run.
 
+pub mod admin;
 pub mod conn;
 pub mod dto;
 pub mod error;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Where search, suggest and look-up run: off the HTTP workers, bounded.
     pub pool: Arc<pool::WorkPool>,
+    /// The admin endpoint's token; `None` turns the endpoint off.
+    pub admin: Option<admin::AdminToken>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             titles: topics::TitleIndexCache::default(),
             reload,
             pool: pool::WorkPool::from_env(),
+            admin: None,
         })
     }
 }
@@ -106,6 +110,7 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
             .configure(search::configure)
             .configure(health::configure)
             .configure(status::configure)
+            .configure(admin::configure)
             .route("/metrics", web::get().to(metrics::scrape))
             .configure(page::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::openapi()))
@@ -210,7 +215,10 @@ async fn no_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
             .finish());
     }
     if req.method() != Method::GET {
-        return Err(ApiError::MethodNotAllowed(req.method().to_string()));
+        return Err(ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow: error::ALLOW,
+        });
     }
     Err(ApiError::NoRoute)
 }

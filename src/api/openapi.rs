@@ -3,18 +3,20 @@
 //!
 //! Two things are added after generation, where the annotations cannot say them once:
 //! the answers every operation can give whatever its handler does (304, 405, 406, 414,
-//! 431 and 500 from the HTTP layer; 503 from the search pool), and `$ref`s in place of
+//! 431 and 500 from the HTTP layer; 429 from the optional rate limit; 503 from the search
+//! pool), and `$ref`s in place of
 //! copies of named schemas that utoipa inlines (a generic `Page<T>` inlines `T`), so
 //! that generators emit one model per schema.
 
 use serde_json::{Value, json};
 use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::dto;
 use super::error::{BadRequest, NotFound, Problem, Unavailable};
 use super::pagination::Page;
 use super::roadmaps::{best_practice_endpoints, roadmap_endpoints};
-use super::{guides, health, question_groups, search, status, videos};
+use super::{admin, guides, health, question_groups, search, status, videos};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,6 +68,7 @@ use super::{guides, health, question_groups, search, status, videos};
         (name = "videos", description = "Video pages."),
         (name = "question-groups", description = "Interview-style questions with answers."),
         (name = "health", description = "Liveness and readiness probes."),
+        (name = "admin", description = "Operations for the deployment, behind a bearer token; absent (404) when the server has none."),
     )
 )]
 struct ApiDoc;
@@ -80,6 +83,20 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.info.license = None;
     doc.merge(search::SearchApi::openapi());
     doc.merge(status::StatusApi::openapi());
+    doc.merge(admin::AdminApi::openapi());
+    if let Some(components) = doc.components.as_mut() {
+        components.add_security_scheme(
+            "adminToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The admin token the server was started with (`--admin-token`).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
     let Ok(mut value) = serde_json::to_value(&doc) else {
         return doc;
     };
@@ -98,7 +115,7 @@ const COMMON: [(&str, &str, &str); 6] = [
     (
         "405",
         "MethodNotAllowed",
-        "The method is not GET, HEAD or OPTIONS (the API is read-only); `Allow` lists those.",
+        "The path does not answer this method (every path but the admin endpoint is read-only: GET, HEAD, OPTIONS); `Allow` lists the methods it answers.",
     ),
     (
         "406",
@@ -157,6 +174,12 @@ fn add_common_responses(doc: &mut Value) {
             responses.insert(name.to_owned(), response);
         }
         responses.insert(
+            String::from("TooManyRequests"),
+            problem_response(
+                "This client went past the server's per-client rate limit (when one is set); retry after the seconds in `Retry-After`.",
+            ),
+        );
+        responses.insert(
             String::from("Busy"),
             problem_response(
                 "Too many searches are running; retry after the seconds in `Retry-After`.",
@@ -170,7 +193,7 @@ fn add_common_responses(doc: &mut Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for operation in item.values_mut() {
+        for (method, operation) in item.iter_mut() {
             let Some(responses) = operation
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)
@@ -179,12 +202,18 @@ fn add_common_responses(doc: &mut Value) {
             };
             for (status, name, _) in COMMON {
                 // An endless event stream has no ETag to revalidate.
-                if status == "304" && path == "/v1/events" {
+                if status == "304" && (path == "/v1/events" || method != "get") {
                     continue;
                 }
                 responses
                     .entry(status)
                     .or_insert_with(|| response_ref(name));
+            }
+            // Probes are exempt from the rate limit (api/ratelimit.rs).
+            if !matches!(path.as_str(), "/healthz" | "/readyz") {
+                responses
+                    .entry("429")
+                    .or_insert_with(|| response_ref("TooManyRequests"));
             }
             if matches!(path.as_str(), "/v1/search" | "/v1/suggest" | "/v1/lookup") {
                 responses
