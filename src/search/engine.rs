@@ -14,14 +14,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use tantivy::postings::Postings;
-use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
 use super::documents::{DocMeta, Kind, TitleWord};
 use super::index::Fields;
-use super::query::{Lexicon, MAX_EXPANSIONS, Plan, Unit, distance};
+use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, distance};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
 
 /// Most dictionary entries looked at per expansion and segment.
@@ -32,18 +31,34 @@ const MAX_POSITION_STEMS: usize = 16;
 /// follow (ranked after them by the words rule).
 pub const RELAX_BELOW: usize = 5;
 
+/// BM25's constants, as Tantivy's own scorer has them.
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
+
+/// What BM25 needs of one field that does not depend on the term: computed once per
+/// published index instead of once per term read (Tantivy's `Bm25Weight::for_terms`
+/// sums the field's token count over every segment and builds this table each time).
+struct FieldStats {
+    field: TantivyField,
+    /// BM25's length normalisation for each field-norm id.
+    norms: [f32; 256],
+}
+
 /// What the query path precomputes once per published index.
 pub struct Engine {
     /// The document behind each dense number; `None` for deleted documents.
     docs: Vec<Option<Arc<DocMeta>>>,
     /// Dense number of each segment's first document, by segment ordinal.
     bases: Vec<u32>,
+    /// Documents of every segment, deleted ones included (BM25's N, as Tantivy counts).
+    total_docs: u64,
+    bm25: Vec<FieldStats>,
 }
 
 impl Engine {
     pub fn new(
         searcher: &Searcher,
-        _fields: Fields,
+        fields: Fields,
         metas: &std::collections::HashMap<u64, Arc<DocMeta>>,
     ) -> Engine {
         let mut docs = Vec::new();
@@ -63,7 +78,55 @@ impl Engine {
                 docs.push(meta);
             }
         }
-        Engine { docs, bases }
+        let total_docs: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| u64::from(s.max_doc()))
+            .sum();
+        let bm25 = [
+            fields.title_raw,
+            fields.title,
+            fields.body_raw,
+            fields.body,
+            fields.context,
+            fields.keywords,
+        ]
+        .into_iter()
+        .map(|field| {
+            let tokens: u64 = searcher
+                .segment_readers()
+                .iter()
+                .filter_map(|s| s.inverted_index(field).ok())
+                .map(|i| i.total_num_tokens())
+                .sum();
+            // The same arithmetic as Tantivy's scorer, so that scores are identical.
+            let average = tokens as f32 / total_docs as f32;
+            let mut norms = [0f32; 256];
+            for (id, n) in norms.iter_mut().enumerate() {
+                let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8);
+                *n = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm as f32 / average);
+            }
+            FieldStats { field, norms }
+        })
+        .collect();
+        Engine {
+            docs,
+            bases,
+            total_docs,
+            bm25,
+        }
+    }
+
+    /// BM25's weight of a term held by `doc_freq` documents, and the field's length
+    /// normalisation (`None` for a field without statistics).
+    fn bm25_of(&self, field: TantivyField, doc_freq: u64) -> Option<(f32, &[f32; 256])> {
+        let stats = self.bm25.iter().find(|s| s.field == field)?;
+        if doc_freq == 0 || doc_freq > self.total_docs {
+            return None;
+        }
+        let x = ((self.total_docs - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+        let idf = (1.0 + x).ln();
+        Some((idf * (1.0 + BM25_K1), &stats.norms))
     }
 
     pub fn len(&self) -> usize {
@@ -122,6 +185,20 @@ impl IndexLexicon<'_> {
     where
         A::State: Clone,
     {
+        self.scan_all(field, automaton).0
+    }
+
+    /// [`Self::scan`], and whether every accepted word was seen (no segment's
+    /// dictionary had more than [`MAX_SCANNED`] of them).
+    fn scan_all<A: Automaton>(
+        &self,
+        field: TantivyField,
+        automaton: &A,
+    ) -> (Vec<(String, u64)>, bool)
+    where
+        A::State: Clone,
+    {
+        let mut complete = true;
         let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
         for reader in self.searcher.segment_readers() {
             let Ok(inverted) = reader.inverted_index(field) else {
@@ -136,6 +213,7 @@ impl IndexLexicon<'_> {
                 // A one-letter prefix can match thousands of words; the first ones in
                 // lexical order are as good as any for a word still being typed.
                 if scanned > MAX_SCANNED {
+                    complete = false;
                     break;
                 }
                 if let Ok(word) = std::str::from_utf8(stream.key()) {
@@ -144,7 +222,36 @@ impl IndexLexicon<'_> {
                 }
             }
         }
-        found.into_iter().collect()
+        (found.into_iter().collect(), complete)
+    }
+
+    /// `corrections(word, max_typos, prefix)` over `fields` in order: the words of the
+    /// first field that has any.
+    fn corrections_in(
+        &self,
+        word: &str,
+        max_typos: u8,
+        prefix: bool,
+        fields: &[TantivyField],
+    ) -> Vec<(String, u8)> {
+        let term = Term::from_field_text(self.fields.title_raw, word);
+        let query = if prefix {
+            tantivy::query::FuzzyTermQuery::new_prefix(term, max_typos, true)
+        } else {
+            tantivy::query::FuzzyTermQuery::new(term, max_typos, true)
+        };
+        let Ok(dfa) = query.automaton() else {
+            return Vec::new();
+        };
+        for &field in fields {
+            let found = close_words(self.scan(field, &dfa), word, max_typos, prefix);
+            // A word close to a title word almost surely meant it; only when no title
+            // word is close are the (many more) body words tried.
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
     }
 
     fn raw_fields(&self) -> [TantivyField; 2] {
@@ -195,33 +302,66 @@ impl Lexicon for IndexLexicon<'_> {
     }
 
     fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)> {
+        self.corrections_in(word, max_typos, prefix, &self.raw_fields())
+    }
+
+    /// One pass with the prefix automaton answers both: every word within the typos
+    /// of `word` is also within them of one of its own prefixes, so the words the
+    /// whole-word automaton accepts are among those the prefix automaton does, and
+    /// [`distance`] tells them apart. Only when a dictionary holds more accepted
+    /// words than are scanned could the two differ: then each is looked up alone.
+    fn corrections_and_completions(&self, word: &str, max_typos: u8) -> (Corrections, Corrections) {
         let term = Term::from_field_text(self.fields.title_raw, word);
-        let query = if prefix {
-            tantivy::query::FuzzyTermQuery::new_prefix(term, max_typos, true)
-        } else {
-            tantivy::query::FuzzyTermQuery::new(term, max_typos, true)
+        let Ok(dfa) = tantivy::query::FuzzyTermQuery::new_prefix(term, max_typos, true).automaton()
+        else {
+            return (Vec::new(), Vec::new());
         };
-        let Ok(dfa) = query.automaton() else {
-            return Vec::new();
-        };
-        for field in self.raw_fields() {
-            let mut found: Vec<(String, u8)> = self
-                .scan(field, &dfa)
-                .into_iter()
-                .filter(|(w, _)| w != word)
-                .filter_map(|(w, _)| distance(word, &w, max_typos, prefix).map(|d| (w, d)))
-                .filter(|(_, d)| *d > 0)
-                .collect();
-            // A word close to a title word almost surely meant it; only when no title
-            // word is close are the (many more) body words tried.
-            if !found.is_empty() {
-                found.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                found.truncate(MAX_EXPANSIONS);
-                return found;
+        let fields = self.raw_fields();
+        let mut whole: Option<Vec<(String, u8)>> = None;
+        let mut completed: Option<Vec<(String, u8)>> = None;
+        for (i, &field) in fields.iter().enumerate() {
+            if whole.is_some() && completed.is_some() {
+                break;
+            }
+            let (found, complete) = self.scan_all(field, &dfa);
+            if !complete {
+                let rest = &fields[i..];
+                let whole =
+                    whole.unwrap_or_else(|| self.corrections_in(word, max_typos, false, rest));
+                let completed =
+                    completed.unwrap_or_else(|| self.corrections_in(word, max_typos, true, rest));
+                return (whole, completed);
+            }
+            if whole.is_none() {
+                let w = close_words(found.clone(), word, max_typos, false);
+                whole = (!w.is_empty()).then_some(w);
+            }
+            if completed.is_none() {
+                let c = close_words(found, word, max_typos, true);
+                completed = (!c.is_empty()).then_some(c);
             }
         }
-        Vec::new()
+        (whole.unwrap_or_default(), completed.unwrap_or_default())
     }
+}
+
+/// The words of `found` within `max_typos` of `word` (of a prefix of them, with
+/// `prefix`) but not equal to it, the closest first, at most [`MAX_EXPANSIONS`].
+fn close_words(
+    found: Vec<(String, u64)>,
+    word: &str,
+    max_typos: u8,
+    prefix: bool,
+) -> Vec<(String, u8)> {
+    let mut out: Vec<(String, u8)> = found
+        .into_iter()
+        .filter(|(w, _)| w != word)
+        .filter_map(|(w, _)| distance(word, &w, max_typos, prefix).map(|d| (w, d)))
+        .filter(|(_, d)| *d > 0)
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(MAX_EXPANSIONS);
+    out
 }
 
 /// Per-document state of one query.
@@ -275,14 +415,25 @@ impl Reader<'_> {
         m: Match,
     ) {
         let term = Term::from_field_text(field.0, word);
-        let weight = Bm25Weight::for_terms(self.searcher, std::slice::from_ref(&term)).ok();
+        // One dictionary look-up per segment gives both the postings and the document
+        // frequency BM25 needs.
+        let mut found = Vec::new();
+        let mut doc_freq = 0u64;
         for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let base = self.engine.bases[ord];
             let Ok(inverted) = segment.inverted_index(field.0) else {
                 continue;
             };
-            let Ok(Some(mut postings)) =
-                inverted.read_postings(&term, IndexRecordOption::WithFreqs)
+            if let Ok(Some(info)) = inverted.get_term_info(&term) {
+                doc_freq += u64::from(info.doc_freq);
+                found.push((ord, inverted, info));
+            }
+        }
+        let weight = self.engine.bm25_of(field.0, doc_freq);
+        for (ord, inverted, info) in found {
+            let segment = &self.searcher.segment_readers()[ord];
+            let base = self.engine.bases[ord];
+            let Ok(mut postings) =
+                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
             else {
                 continue;
             };
@@ -298,9 +449,11 @@ impl Reader<'_> {
                         seen[dense] = true;
                         touched.push(dense as u32);
                     }
-                    if let (Some(w), Some(n)) = (&weight, &norms) {
-                        bm25[dense] += w.score(n.fieldnorm_id(doc), postings.term_freq())
-                            * bm25_weight(field.1);
+                    if let (Some((w, table)), Some(n)) = (&weight, &norms) {
+                        // Tantivy's BM25: weight · tf / (tf + norm(field length)).
+                        let tf = postings.term_freq() as f32;
+                        let score = w * (tf / (tf + table[n.fieldnorm_id(doc) as usize]));
+                        bm25[dense] += score * bm25_weight(field.1);
                     }
                 }
                 doc = postings.advance();
@@ -651,18 +804,34 @@ impl Engine {
             offset,
             limit,
             |c| (c.missing, c.typos),
-            |slice| {
+            |slice, page| {
                 let docs: Vec<u32> = slice.iter().map(|c| c.doc).collect();
                 let positions = if plan.units.len() > 1 {
                     Some(reader.positions(plan, &docs))
                 } else {
                     None
                 };
-                slice
+                // The rules up to the field rule for every item; the later ones (whole
+                // titles, standing) only for the finer buckets that hold the page.
+                let mut keys: Vec<RankKey> = slice
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| self.key(plan, ex, c, positions.as_ref().map(|p| &p[i])))
-                    .collect()
+                    .map(|(i, c)| self.early_key(ex, c, positions.as_ref().map(|p| &p[i])))
+                    .collect();
+                let early: Vec<(u8, u16, u16, u16)> = keys
+                    .iter()
+                    .map(|k| (k.missing, k.typos, k.proximity, k.field))
+                    .collect();
+                for ((key, c), needed) in keys
+                    .iter_mut()
+                    .zip(slice)
+                    .zip(ranking::overlapping(&early, page))
+                {
+                    if needed {
+                        self.late_key(plan, ex, c, key);
+                    }
+                }
+                keys
             },
         )
     }
@@ -706,14 +875,52 @@ impl Engine {
         c: &Candidate,
         positions: Option<&Vec<Vec<Vec<u32>>>>,
     ) -> RankKey {
-        let matches: Vec<Match> = ex.matched.matches(c.doc).collect();
-        let (field, exactness) = ranking::field_and_exactness(&matches);
-        let proximity = positions.map(|p| ranking::proximity(p)).unwrap_or(0);
-        let Some(meta) = self.doc(c.doc) else {
+        let mut key = self.early_key(ex, c, positions);
+        self.late_key(plan, ex, c, &mut key);
+        key
+    }
+
+    /// The keys of the rules up to the field rule (and the word part of exactness):
+    /// what the matches and positions already tell.
+    fn early_key(
+        &self,
+        ex: &Execution,
+        c: &Candidate,
+        positions: Option<&Vec<Vec<Vec<u32>>>>,
+    ) -> RankKey {
+        if self.doc(c.doc).is_none() {
             return RankKey {
                 missing: u8::MAX,
                 ..RankKey::default()
             };
+        }
+        let mut matches = [Match::NONE; 16];
+        let mut field = 0;
+        let mut exactness = 0;
+        // Units are at most a dozen: no allocation per document.
+        for chunk in ex.matched.best.chunks(matches.len()) {
+            for (m, best) in matches.iter_mut().zip(chunk) {
+                *m = best[c.doc as usize];
+            }
+            let (f, e) = ranking::field_and_exactness(&matches[..chunk.len()]);
+            field += f;
+            exactness += e;
+        }
+        RankKey {
+            missing: c.missing,
+            typos: c.typos,
+            proximity: positions.map(|p| ranking::proximity(p)).unwrap_or(0),
+            field,
+            exactness,
+            whole_title: 3,
+            ..RankKey::default()
+        }
+    }
+
+    /// Completes `key` with the later rules: whole titles, standing, kind, BM25.
+    fn late_key(&self, plan: &Plan, ex: &Execution, c: &Candidate, key: &mut RankKey) {
+        let Some(meta) = self.doc(c.doc) else {
+            return;
         };
         let whole = names_whole(meta, plan);
         let standing = if matches!(meta.kind, Kind::Roadmap | Kind::BestPractice)
@@ -729,17 +936,10 @@ impl Engine {
         } else {
             2
         };
-        RankKey {
-            missing: c.missing,
-            typos: c.typos,
-            proximity,
-            field,
-            whole_title: whole.unwrap_or(3),
-            exactness,
-            standing,
-            kind: ranking::kind_rank(meta.kind),
-            bm25: ex.matched.bm25[c.doc as usize],
-        }
+        key.whole_title = whole.unwrap_or(3);
+        key.standing = standing;
+        key.kind = ranking::kind_rank(meta.kind);
+        key.bm25 = ex.matched.bm25[c.doc as usize];
     }
 }
 

@@ -17,6 +17,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashSet;
+
 use super::analyzer::{is_stopword, query_words, stem};
 use super::ranking::Exactness;
 use super::synonyms::Synonyms;
@@ -44,6 +46,9 @@ pub fn typo_budget(word: &str) -> u8 {
     }
 }
 
+/// Indexed words close to a typed word, with their distance to it.
+pub type Corrections = Vec<(String, u8)>;
+
 /// Which indexed words exist: what planning needs of an index.
 pub trait Lexicon {
     /// Whether `word` is an indexed word of any field.
@@ -57,6 +62,15 @@ pub trait Lexicon {
     /// `prefix`), itself excluded, with their edit distance. Title words are tried
     /// first; body words only when no title word is close.
     fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)>;
+    /// Both `corrections(word, max_typos, false)` and `corrections(word, max_typos,
+    /// true)`: the word being typed needs both, and an index can find them in one
+    /// pass over its dictionaries.
+    fn corrections_and_completions(&self, word: &str, max_typos: u8) -> (Corrections, Corrections) {
+        (
+            self.corrections(word, max_typos, false),
+            self.corrections(word, max_typos, true),
+        )
+    }
 }
 
 /// One indexed word a unit matches.
@@ -90,10 +104,12 @@ pub struct Unit {
     pub phrases: Vec<Phrase>,
     /// Whether it is the word being typed (matched by prefix).
     pub prefix: bool,
-    /// Every raw word of `terms` and `phrases`, for snippets and titles.
-    pub raw: HashSet<String>,
+    /// Every raw word of `terms` and `phrases`, for snippets and titles. Looked up
+    /// for every word of every title and snippet ranked: a fast hash, not SipHash
+    /// (query words are no attacker's lever on a set this small and short-lived).
+    pub raw: FxHashSet<String>,
     /// Every stem of `stems` and `phrases`.
-    pub stem_set: HashSet<String>,
+    pub stem_set: FxHashSet<String>,
 }
 
 impl Unit {
@@ -311,13 +327,16 @@ pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
             }
         }
         if budget > 0 {
-            for (w, typos) in lexicon.corrections(&word, budget, false) {
+            let (whole, completed) = if unit.prefix {
+                lexicon.corrections_and_completions(&word, budget)
+            } else {
+                (lexicon.corrections(&word, budget, false), Vec::new())
+            };
+            for (w, typos) in whole {
                 unit.add_term(w, typos, Exactness::Derived);
             }
-            if unit.prefix {
-                for (w, typos) in lexicon.corrections(&word, budget, true) {
-                    unit.add_term(w, typos, Exactness::PrefixTypo);
-                }
+            for (w, typos) in completed {
+                unit.add_term(w, typos, Exactness::PrefixTypo);
             }
         }
         // The word being typed may be complete already: split it too.

@@ -280,15 +280,17 @@ pub fn kind_rank(kind: super::Kind) -> u8 {
 /// `cheap` gives each item the key of the first rules (words and typos), which every
 /// candidate needs; `full` gives the complete [`RankKey`]s of a slice of items (in
 /// one call, so that it can read the index once for all of them), and is only given
-/// the items of the buckets (equal cheap keys) that overlap the page. Items before the
-/// page stay unordered among themselves; the returned range is where the page's
-/// items are, in order.
+/// the items of the buckets (equal cheap keys) that overlap the page, with where the
+/// page lies in that slice once sorted: `full` may refine the same way
+/// ([`overlapping`]) and leave the later keys of items outside the page's finer
+/// buckets at any value. Items before the page stay unordered among themselves; the
+/// returned range is where the page's items are, in order.
 pub fn page<T>(
     items: &mut [T],
     offset: usize,
     limit: usize,
     cheap: impl Fn(&T) -> (u8, u16),
-    full: impl FnOnce(&[T]) -> Vec<RankKey>,
+    full: impl FnOnce(&[T], std::ops::Range<usize>) -> Vec<RankKey>,
 ) -> std::ops::Range<usize> {
     let end = offset.saturating_add(limit).min(items.len());
     if offset >= end {
@@ -302,10 +304,10 @@ pub fn page<T>(
     let lo = items[..offset].partition_point(|t| cheap(t) < first);
     let hi = end + items[end..].partition_point(|t| cheap(t) <= last);
     let slice = &mut items[lo..hi];
-    let mut keyed: Vec<(RankKey, usize)> = full(slice).into_iter().zip(0..).collect();
-    // Only the page's items need their exact order: select, then sort those.
     let from = offset - lo;
     let to = end - lo;
+    let mut keyed: Vec<(RankKey, usize)> = full(slice, from..to).into_iter().zip(0..).collect();
+    // Only the page's items need their exact order: select, then sort those.
     if to < keyed.len() {
         keyed.select_nth_unstable_by(to, |a, b| compare(&a.0, &b.0).then(a.1.cmp(&b.1)));
         keyed.truncate(to);
@@ -322,6 +324,21 @@ pub fn page<T>(
     reordered.extend((0..slice.len()).filter(|&i| !placed[i]));
     apply_order(slice, &reordered);
     (lo + from)..(lo + to)
+}
+
+/// Which of `keys` fall in the buckets (equal keys) that hold positions
+/// `page.start..page.end` once the keys are sorted: only those need the keys of the
+/// later rules, since any other item is told apart from every item of the page by
+/// `keys` alone. Lets costly rules be computed bucket by bucket, as in [`page`].
+pub fn overlapping<K: Ord + Copy>(keys: &[K], page: std::ops::Range<usize>) -> Vec<bool> {
+    let end = page.end.min(keys.len());
+    if page.start >= end {
+        return vec![false; keys.len()];
+    }
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    let (first, last) = (sorted[page.start], sorted[end - 1]);
+    keys.iter().map(|k| first <= *k && *k <= last).collect()
 }
 
 /// Permutes `items` so that `items[k]` becomes the old `items[order[k]]`.
@@ -512,7 +529,7 @@ mod tests {
             2,
             2,
             |t| (0, t.0),
-            |slice| {
+            |slice, _| {
                 full_calls += slice.len();
                 slice
                     .iter()
@@ -535,7 +552,7 @@ mod tests {
             0,
             10,
             |t| (0, t.0),
-            |slice| {
+            |slice, _| {
                 slice
                     .iter()
                     .map(|t| RankKey {
@@ -561,10 +578,27 @@ mod tests {
         );
         let mut none: Vec<(u16, f32)> = Vec::new();
         assert_eq!(
-            page(&mut none, 0, 10, |t| (0, t.0), |s| vec![key(); s.len()]),
+            page(&mut none, 0, 10, |t| (0, t.0), |s, _| vec![key(); s.len()]),
             0..0
         );
-        let r = page(&mut all, 9, 10, |t| (0, t.0), |s| vec![key(); s.len()]);
+        let r = page(&mut all, 9, 10, |t| (0, t.0), |s, _| vec![key(); s.len()]);
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn overlapping_buckets_are_those_holding_the_page() {
+        // Sorted: 1 1 | 2 2 2 | 3 | 4 4; a page at sorted positions 3..6 spans the
+        // buckets 2 and 3.
+        let keys = [4, 2, 1, 3, 2, 4, 1, 2];
+        assert_eq!(
+            overlapping(&keys, 3..6),
+            [false, true, false, true, true, false, false, true]
+        );
+        assert_eq!(
+            overlapping(&keys, 0..1),
+            [false, false, true, false, false, false, true, false]
+        );
+        assert_eq!(overlapping(&keys, 8..9), [false; 8]);
+        assert!(overlapping::<u8>(&[], 0..10).is_empty());
     }
 }
