@@ -263,10 +263,16 @@ fn load_topics(
             Ok(controls) => {
                 let built = mockup::build(&controls, content.as_deref());
                 for name in &built.bad_names {
+                    // A name can be megabytes long; the diagnostic shows its start.
+                    let shown: String = name.chars().take(80).collect();
+                    let cut = if shown.len() < name.len() { "…" } else { "" };
                     ctx.warn(
                         &json_rel,
                         None,
-                        format!("control name `{name}` has an empty part; ignored"),
+                        format!(
+                            "control name `{shown}{cut}` has an empty part or more than {} parts; ignored",
+                            mockup::MAX_NAME_PARTS
+                        ),
                     );
                 }
                 let tree = topics::finish(
@@ -320,6 +326,18 @@ fn graph_topics(
     origin: &Origin,
 ) -> TopicTree {
     let arranged = graph::arrange(g);
+    if arranged.box_pairs_exhausted
+        && let Some(json) = origin.json
+    {
+        ctx.warn(
+            json,
+            None,
+            format!(
+                "more than {} pairs of overlapping boxes; the subtopics left were attached to the nearest topic",
+                graph::MAX_BOX_PAIRS
+            ),
+        );
+    }
     // nodeId -> file, from `<slug>@<nodeId>.md` anywhere under content/.
     let mut by_node: std::collections::HashMap<String, PathBuf> = Default::default();
     if let Some(content) = content.as_deref() {

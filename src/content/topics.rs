@@ -30,6 +30,9 @@ pub(crate) struct ContentDir {
     pub base: PathBuf,
     /// Directory (relative to `base`, `""` for the top) -> entries sorted by name.
     entries: HashMap<PathBuf, Vec<Entry>>,
+    /// Every file, for look-ups by path in constant time (a folder of 26,000 files
+    /// made each look-up a scan).
+    file_set: HashSet<PathBuf>,
     used: HashSet<PathBuf>,
 }
 
@@ -85,6 +88,8 @@ impl ContentDir {
             });
             if is_dir {
                 dir.entries.entry(rel.to_path_buf()).or_default();
+            } else {
+                dir.file_set.insert(rel.to_path_buf());
             }
         }
         Some(dir)
@@ -95,13 +100,7 @@ impl ContentDir {
     }
 
     pub fn has_file(&self, rel: &Path) -> bool {
-        let parent = rel.parent().unwrap_or(Path::new(""));
-        let Some(name) = file_name(rel) else {
-            return false;
-        };
-        self.entries(parent)
-            .iter()
-            .any(|e| !e.is_dir && e.name == name)
+        self.file_set.contains(rel)
     }
 
     /// Every file, relative to `base`, in path order.
@@ -247,7 +246,7 @@ pub(crate) fn finish(
     let mut content = content;
     let mut drafts: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
     let mut tree = TopicTree::default();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut used_ids = UniqueIds::default();
     for &old in order {
         let Some(draft) = drafts.get_mut(old).and_then(Option::take) else {
             continue;
@@ -259,7 +258,7 @@ pub(crate) fn finish(
             .map(|p| new_index[p])
             .filter(|p| *p != usize::MAX);
         let depth = parent.map_or(0, |p| tree.topics[p].depth + 1);
-        let id = unique_id(&mut used_ids, &draft.id);
+        let id = used_ids.claim(&draft.id);
         let topic = read_topic(
             ctx,
             content.as_deref_mut(),
@@ -288,22 +287,36 @@ pub(crate) fn finish(
     tree
 }
 
-fn unique_id(used: &mut HashSet<String>, base: &str) -> String {
-    let base = if base.trim().is_empty() {
-        "topic"
-    } else {
-        base
-    };
-    if used.insert(base.to_string()) {
-        return base.to_string();
-    }
-    let mut n = 2;
-    loop {
-        let candidate = format!("{base}-{n}");
-        if used.insert(candidate.clone()) {
-            return candidate;
+/// Readable ids handed out so far, and for each base the next number suffix to
+/// try, so that thousands of topics with one slug cost one look-up each rather
+/// than one per topic before them.
+#[derive(Default)]
+struct UniqueIds {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl UniqueIds {
+    /// `base`, or `base-2`, `base-3`, ... whichever is free first. A suffix once
+    /// taken stays taken, so counting on from the last one found gives the same ids
+    /// as trying from 2 each time.
+    fn claim(&mut self, base: &str) -> String {
+        let base = if base.trim().is_empty() {
+            "topic"
+        } else {
+            base
+        };
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
         }
-        n += 1;
+        let n = self.next.entry(base.to_string()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
