@@ -287,3 +287,34 @@ fn a_control_name_of_a_million_parts_is_ignored() {
         "the long name is reported"
     );
 }
+
+/// Past 50,000 topics a roadmap's JSON is cut, with a warning (both layouts): the
+/// JSON size limit alone let 216,000 one-line nodes through, 420 MB to load.
+#[test]
+fn topics_past_the_limit_are_left_out_with_a_diagnostic() {
+    const N: usize = 50_010;
+    for layout in ["2025", "2023"] {
+        let root = tempfile::tempdir().expect("tempdir");
+        let json = if layout == "2025" {
+            let nodes: Vec<Value> = (0..N)
+                .map(|i| json!({"id": format!("n{i}"), "type": if i == 0 { "topic" } else { "subtopic" }}))
+                .collect();
+            json!({"nodes": nodes})
+        } else {
+            let controls: Vec<Value> = (0..N)
+                .map(|i| json!({"properties": {"controlName": format!("{}-c{i}", 100 + i)}}))
+                .collect();
+            json!({"mockup": {"controls": {"control": controls}}})
+        };
+        write_roadmap(root.path(), &json);
+        let (catalog, roadmap) = the_roadmap(root.path());
+        assert_eq!(roadmap.topics.len(), 50_000, "{layout}");
+        assert!(
+            catalog
+                .diagnostics
+                .iter()
+                .any(|d| d.message == "more than 50000 topics; the 10 after them are left out"),
+            "{layout}: the cut is reported"
+        );
+    }
+}

@@ -78,7 +78,14 @@ pub struct Graph {
     pub edges: Vec<(usize, usize)>,
     /// Edges that lack a source or target, or point at unknown nodes.
     pub skipped_edges: usize,
+    /// Topic and subtopic nodes past [`MAX_TOPICS`], left out.
+    pub dropped_topics: usize,
 }
+
+/// The most topics one roadmap may have (both layouts). The biggest roadmap.sh
+/// roadmap has about 300; 216,000 one-line nodes fit in the JSON size limit and took
+/// 4 s and 420 MB to load, every reload.
+pub const MAX_TOPICS: usize = 50_000;
 
 /// Why a graph JSON could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,6 +120,7 @@ pub fn parse(json: &Value) -> Result<Graph, GraphError> {
         .ok_or_else(|| GraphError("no `nodes` list".to_string()))?;
     let mut graph = Graph::default();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut topics = 0;
     for node in nodes {
         let Some(id) = node.get("id").and_then(Value::as_str) else {
             continue;
@@ -138,6 +146,13 @@ pub fn parse(json: &Value) -> Result<Graph, GraphError> {
             .join(" ");
         if by_id.contains_key(id) {
             continue;
+        }
+        if matches!(kind, NodeKind::Topic | NodeKind::Subtopic) {
+            if topics == MAX_TOPICS {
+                graph.dropped_topics += 1;
+                continue;
+            }
+            topics += 1;
         }
         by_id.insert(id, graph.nodes.len());
         graph.nodes.push(Node {

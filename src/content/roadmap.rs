@@ -260,7 +260,19 @@ fn load_topics(
     };
     if json.get("mockup").is_some() {
         match mockup::controls(&json) {
-            Ok(controls) => {
+            Ok(mut controls) => {
+                if controls.len() > graph::MAX_TOPICS {
+                    ctx.warn(
+                        &json_rel,
+                        None,
+                        format!(
+                            "more than {} topics; the {} after them are left out",
+                            graph::MAX_TOPICS,
+                            controls.len() - graph::MAX_TOPICS
+                        ),
+                    );
+                    controls.truncate(graph::MAX_TOPICS);
+                }
                 let built = mockup::build(&controls, content.as_deref());
                 for name in &built.bad_names {
                     // A name can be megabytes long; the diagnostic shows its start.
@@ -325,6 +337,19 @@ fn graph_topics(
     content: Option<&mut ContentDir>,
     origin: &Origin,
 ) -> TopicTree {
+    if g.dropped_topics > 0
+        && let Some(json) = origin.json
+    {
+        ctx.warn(
+            json,
+            None,
+            format!(
+                "more than {} topics; the {} after them are left out",
+                graph::MAX_TOPICS,
+                g.dropped_topics
+            ),
+        );
+    }
     let arranged = graph::arrange(g);
     if arranged.box_pairs_exhausted
         && let Some(json) = origin.json
