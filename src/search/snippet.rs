@@ -95,6 +95,23 @@ impl<'a> Snippets<'a> {
             .collect();
         needles.sort_unstable();
         needles.dedup();
+        // Only where the first match starts counts: a needle that begins with another
+        // needle matches nowhere that one does not match first (`d` before `docker`),
+        // so it only costs building time. Sorted, such a needle follows its prefix
+        // or another needle beginning with that prefix.
+        let mut kept: Vec<&str> = Vec::with_capacity(needles.len());
+        for n in needles {
+            let lower = n.to_ascii_lowercase();
+            let dominated = kept
+                .iter()
+                .rev()
+                .take_while(|k| lower.as_bytes().first() == k.as_bytes().first())
+                .any(|k| lower.starts_with(&k.to_ascii_lowercase()));
+            if !dominated {
+                kept.push(n);
+            }
+        }
+        let needles = kept;
         // A few texts are searched once each: an NFA builds faster than a DFA saves.
         let finder = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
