@@ -34,6 +34,8 @@ const MANIFEST: &str = "roadmap-api-manifest.json";
 /// Near tantivy's minimum: the arena is resident memory for the life of the writer, and
 /// reloads add a handful of documents at a time.
 const WRITER_HEAP: usize = 16 * 1024 * 1024;
+/// Documents added by one update from which its segments are merged into one.
+const MERGE_AFTER_ADDING: usize = 1_000;
 
 type ResultCache = quick_cache::sync::Cache<String, Arc<super::SearchResults>>;
 type SuggestCache = quick_cache::sync::Cache<(String, usize), Arc<Vec<super::Suggestion>>>;
@@ -440,6 +442,21 @@ impl Indexer {
         let changed = added > 0 || deleted > 0;
         if changed || self.synonyms_fingerprint != synonyms_fingerprint {
             self.writer.commit()?;
+            // A build from scratch leaves a segment per filled writer heap; every query
+            // walks each segment's dictionaries (typo and prefix expansion), so one
+            // segment answers faster. Small reloads leave merging to the merge policy.
+            if added >= MERGE_AFTER_ADDING {
+                let ids = self.writer.index().searchable_segment_ids()?;
+                if ids.len() > 1 {
+                    let merging = std::time::Instant::now();
+                    self.writer.merge(&ids).wait()?;
+                    tracing::debug!(
+                        segments = ids.len(),
+                        ms = merging.elapsed().as_millis() as u64,
+                        "segments merged"
+                    );
+                }
+            }
             self.reader.reload()?;
         }
         self.indexed = seen;
