@@ -520,14 +520,16 @@ fn last_event_id_replays_the_events_missed() {
 #[test]
 fn an_unknown_last_event_id_gets_reset_and_the_current_one_nothing() {
     let l = live();
-    let ids = read_events(resume(&l, "not-a-version-here"), "reset");
-    assert!(ids.is_empty(), "{ids:?}");
-    // Up to date (the id another replica or an earlier process gave for this same
-    // content): no reset, and the next change arrives normally.
     let current = l.server.ok("/v1/status")["version"]
         .as_str()
         .expect("version")
         .to_string();
+    // The reset names the version served now as its id (where to resume after
+    // refetching) and says why in its data.
+    let ids = read_events(resume(&l, "not-a-version-here"), "unknown-version");
+    assert_eq!(ids, vec![current.clone()]);
+    // Up to date (the id another replica or an earlier process gave for this same
+    // content): no reset, and the next change arrives normally.
     let stream = resume(&l, &current);
     std::fs::write(topic_file(&l.dir), "# Caching\n\nUptodate edit.\n").expect("write");
     let mut reader = BufReader::new(stream);

@@ -101,6 +101,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         return doc;
     };
     add_common_responses(&mut value);
+    describe_event_stream(&mut value);
     share_named_schemas(&mut value);
     serde_json::from_value(value).unwrap_or(doc)
 }
@@ -221,6 +222,48 @@ fn add_common_responses(doc: &mut Value) {
                     .or_insert_with(|| response_ref("Busy"));
             }
         }
+    }
+}
+
+/// The change feed's schema describes one event, as OpenAPI 3.2's `itemSchema` for
+/// `text/event-stream` does and tools read `schema` there (schemathesis checks every
+/// event against it): the SSE fields, `event` naming which of the two kinds it is and
+/// `data` the JSON of a [`super::status::ChangeEvent`] or [`super::status::ResetEvent`].
+fn describe_event_stream(doc: &mut Value) {
+    let frame = |event: &str, data: &str, what: &str| {
+        json!({
+            "type": "object",
+            "description": what,
+            "required": ["event", "id", "data"],
+            "properties": {
+                "event": { "type": "string", "const": event },
+                "id": { "type": "string", "description": "The content version served after this event; send it back as `Last-Event-ID`." },
+                "data": {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": { "$ref": format!("#/components/schemas/{data}") }
+                },
+                "retry": { "type": "integer", "minimum": 0 }
+            }
+        })
+    };
+    let feed = json!({
+        "description": "One event of the change feed (`text/event-stream`), as its fields.",
+        "oneOf": [
+            frame("change", "ChangeEvent", "A version was published."),
+            frame("reset", "ResetEvent", "The missed events cannot be told: refetch what you mirror."),
+        ]
+    });
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.insert(String::from("FeedEvent"), feed);
+    }
+    if let Some(media) =
+        doc.pointer_mut("/paths/~1v1~1events/get/responses/200/content/text~1event-stream")
+    {
+        media["schema"] = json!({ "$ref": "#/components/schemas/FeedEvent" });
     }
 }
 

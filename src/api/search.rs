@@ -87,16 +87,18 @@ struct SearchParams {
     )]
     highlight: Option<String>,
     /// Put before each matched word instead of `highlight`'s tag: the opening tag of
-    /// an element `highlight` accepts (`<em>`; the closing tag then follows unless
-    /// `highlightPost` names the same one), or text without `< > & " ' \``.
+    /// an element `highlight` accepts (`<em>`; its closing tag then follows the word
+    /// whatever `highlightPost` is), or text without `< > & " ' \``.
     #[param(
         max_length = 100,
         pattern = r#"^(<(mark|em|strong|b|i|u|s|span|code|ins|del|small|sub|sup|q|cite|dfn|abbr|kbd|samp|var)>|[^<>&"'`]*)$"#,
         example = "<em>"
     )]
     highlight_pre: Option<String>,
-    /// Put after each matched word: the closing tag of the element `highlightPre`
-    /// opens (`</em>`), or text without `< > & " ' \``.
+    /// Put after each matched word: the closing tag of an element `highlight` accepts
+    /// (`</em>`; its opening tag then precedes the word, inside `highlightPre`'s element
+    /// if that names another), or text without `< > & " ' \``, placed after any
+    /// closing tag.
     #[param(
         max_length = 100,
         pattern = r#"^(</(mark|em|strong|b|i|u|s|span|code|ins|del|small|sub|sup|q|cite|dfn|abbr|kbd|samp|var)>|[^<>&"'`]*)$"#,
@@ -295,9 +297,10 @@ fn marker<'a>(name: &str, value: &'a str, closing: bool) -> Result<Marker<'a>, A
 }
 
 /// `highlight` names an element from [`HIGHLIGHT_ELEMENTS`]; `highlightPre` and
-/// `highlightPost` are that element's tags or inert text, and the one not given follows
-/// the other (an element is always closed, a text marker has no counterpart unless
-/// given), so no combination of parameters puts other markup into a snippet.
+/// `highlightPost` are such an element's tag or inert text. Every element named is
+/// both opened and closed around the word, so no combination of valid parameters is
+/// refused (a client cannot know a cross-parameter rule from the document) and none
+/// puts unbalanced or other markup into a snippet.
 fn highlight(pairs: &[(String, String)]) -> Result<Highlight, ApiError> {
     let hl = match single(pairs, "highlight") {
         None => Highlight::default(),
@@ -325,40 +328,35 @@ fn highlight(pairs: &[(String, String)]) -> Result<Highlight, ApiError> {
     let post = single(pairs, "highlightPost")
         .map(|v| marker("highlightPost", v, true))
         .transpose()?;
-    Ok(match (pre, post) {
-        (None, None) => hl,
-        (Some(Marker::Element(a)), Some(Marker::Element(b))) if a != b => {
-            return Err(ApiError::invalid(
-                "highlightPost",
-                format!("highlightPost must close the element highlightPre opens: `</{a}>`"),
-            ));
+    if pre.is_none() && post.is_none() {
+        return Ok(hl);
+    }
+    // Elements named by either marker wrap the word (the one from highlightPre
+    // outside), text markers go outside them: every combination is balanced markup.
+    let mut elements: Vec<&str> = Vec::new();
+    let (mut before, mut after) = (String::new(), String::new());
+    for marker in [&pre, &post].into_iter().flatten() {
+        match marker {
+            Marker::Element(e) if !elements.contains(e) => elements.push(e),
+            Marker::Element(_) => {}
+            Marker::Text(_) => {}
         }
-        (Some(Marker::Element(e)), Some(Marker::Text(_))) => {
-            return Err(ApiError::invalid(
-                "highlightPost",
-                format!("highlightPost must close the element highlightPre opens: `</{e}>`"),
-            ));
-        }
-        (Some(Marker::Element(e)), _) | (None, Some(Marker::Element(e))) => Highlight {
-            pre: format!("<{e}>"),
-            post: format!("</{e}>"),
-        },
-        (Some(Marker::Text(_)), Some(Marker::Element(e))) => {
-            return Err(ApiError::invalid(
-                "highlightPost",
-                format!("highlightPost closes `{e}`, which highlightPre does not open"),
-            ));
-        }
-        (pre, post) => {
-            let text = |m: Option<Marker>| match m {
-                Some(Marker::Text(t)) => t.to_owned(),
-                _ => String::new(),
-            };
-            Highlight {
-                pre: text(pre),
-                post: text(post),
-            }
-        }
+    }
+    if let Some(Marker::Text(t)) = &pre {
+        before.push_str(t);
+    }
+    for e in &elements {
+        before.push_str(&format!("<{e}>"));
+    }
+    for e in elements.iter().rev() {
+        after.push_str(&format!("</{e}>"));
+    }
+    if let Some(Marker::Text(t)) = &post {
+        after.push_str(t);
+    }
+    Ok(Highlight {
+        pre: before,
+        post: after,
     })
 }
 

@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ReloadStatus,
         IndexStatus,
         ChangeEvent,
+        ResetEvent,
         Changes,
         ChangedResource
     ))
@@ -247,6 +248,29 @@ impl From<&watch::ChangeEvent> for ChangeEvent {
     }
 }
 
+/// The feed cannot tell a client what it missed: refetch what you mirror. Sent with
+/// the version served now as its id, which the client resumes from afterwards.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetEvent {
+    /// Content version now served (also the event's id).
+    #[schema(example = "3f9a1c0d2b7e4a61")]
+    pub version: String,
+    /// Why: `unknown-version` (the `Last-Event-ID` is not among this replica's last
+    /// 256 versions) or `lagged` (the client fell more than 256 events behind).
+    #[schema(example = "unknown-version")]
+    pub reason: String,
+}
+
+fn reset_frame(version: &str, reason: &str) -> Bytes {
+    let data = serde_json::to_string(&ResetEvent {
+        version: version.to_owned(),
+        reason: reason.to_owned(),
+    })
+    .unwrap_or_else(|_| String::from("{}"));
+    Bytes::from(format!("event: reset\nid: {version}\ndata: {data}\n\n"))
+}
+
 /// Content version, last reload (time, duration, what changed), counts per kind and
 /// the current diagnostics.
 #[utoipa::path(
@@ -303,7 +327,7 @@ fn frame(event: &watch::ChangeEvent) -> Bytes {
     path = "/v1/events",
     tag = "status",
     params(("Last-Event-ID" = Option<String>, Header, description = "Id (content version) of the last event received; missed events are replayed", example = "0b7e4a613f9a1c0d")),
-    responses((status = 200, description = "An endless `text/event-stream`; each `data` is a ChangeEvent", content_type = "text/event-stream", body = ChangeEvent))
+    responses((status = 200, description = "An endless `text/event-stream`; each `data` is a ChangeEvent (event `change`) or a ResetEvent (event `reset`)", content_type = "text/event-stream", body = ChangeEvent))
 )]
 pub async fn events(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let feed_state = Arc::clone(&state.reload);
@@ -323,30 +347,29 @@ pub async fn events(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         let current = state.store.current().version.clone();
         match feed_state.feed.since(last, &current) {
             watch::Resume::Replay(missed) => pending.extend(missed.iter().map(|e| frame(e))),
-            watch::Resume::Reset => {
-                pending.push_back(Bytes::from_static(b"event: reset\ndata: {}\n\n"))
-            }
+            watch::Resume::Reset => pending.push_back(reset_frame(&current, "unknown-version")),
         }
     }
     let ticker = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    let store = Arc::clone(&state.store);
     let stream = futures_util::stream::unfold(
-        (pending, receiver, ticker),
-        |(mut pending, mut receiver, mut ticker)| async move {
+        (pending, receiver, ticker, store),
+        |(mut pending, mut receiver, mut ticker, store)| async move {
             if let Some(bytes) = pending.pop_front() {
                 return Some((
                     Ok::<Bytes, actix_web::Error>(bytes),
-                    (pending, receiver, ticker),
+                    (pending, receiver, ticker, store),
                 ));
             }
             let bytes = tokio::select! {
                 event = receiver.recv() => match event {
                     Ok(event) => frame(&event),
-                    Err(RecvError::Lagged(_)) => Bytes::from_static(b"event: reset\ndata: {}\n\n"),
+                    Err(RecvError::Lagged(_)) => reset_frame(&store.current().version, "lagged"),
                     Err(RecvError::Closed) => return None,
                 },
                 _ = ticker.tick() => Bytes::from_static(b": keep-alive\n\n"),
             };
-            Some((Ok(bytes), (pending, receiver, ticker)))
+            Some((Ok(bytes), (pending, receiver, ticker, store)))
         },
     );
     HttpResponse::Ok()
