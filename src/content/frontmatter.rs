@@ -84,9 +84,15 @@ pub fn parse_yaml(yaml: &str, first_line: usize) -> Result<Map<String, Value>, F
     }
     check_limits(yaml, first_line)?;
     let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).map_err(|e| {
-        let line = e
-            .location()
-            .map(|l| first_line + l.line().saturating_sub(1));
+        // The parser counts a lone `\r` as a line break, where editors and the rest
+        // of the loader count `\n` only (a fuzzed file of 79 lines got an error at
+        // line 85): the line is taken from the error's byte offset instead.
+        let line = e.location().map(|l| {
+            let line = yaml
+                .get(..l.index())
+                .map_or(l.line(), |before| before.matches('\n').count() + 1);
+            first_line + line.saturating_sub(1)
+        });
         let mut message = e.to_string();
         if let Some(i) = message.find(" at line ") {
             message.truncate(i);
