@@ -5,15 +5,10 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::web;
 use common::{TestServer, content_type, copy_dir, fixture_path};
-use roadmap_api::api::AppState;
-use roadmap_api::api::admin::AdminToken;
-use roadmap_api::reload::{self, Running};
-use roadmap_api::search::IndexLocation;
+use roadmap_api::reload::Running;
 use serde_json::Value;
 
 const TOKEN: &str = "test-admin-token-0123456789abcdef";
@@ -29,20 +24,9 @@ struct Admin {
 fn admin_server(token: Option<&str>) -> Admin {
     let dir = tempfile::tempdir().expect("temporary folder");
     copy_dir(&fixture_path("layout-2025"), dir.path());
-    let running = reload::start(
-        dir.path(),
-        reload::Options {
-            index: IndexLocation::Memory,
-            watch: None,
-            ..reload::Options::default()
-        },
-    )
-    .expect("start");
-    let mut state = AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
-        .expect("state");
-    state.admin = token.map(AdminToken::new);
+    let (server, running) = TestServer::reloading(dir.path(), token);
     Admin {
-        server: TestServer::with_state(web::Data::new(state)),
+        server,
         dir,
         _running: running,
     }

@@ -5,14 +5,8 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use actix_web::web;
 use common::TestServer;
-use roadmap_api::api::AppState;
-use roadmap_api::api::admin::AdminToken;
-use roadmap_api::reload;
-use roadmap_api::search::IndexLocation;
 
 const README_BASE: &str = "http://127.0.0.1:8080";
 
@@ -106,19 +100,7 @@ fn every_request_the_readme_shows_answers_200_on_the_bundled_content() {
     // The admin example needs a server with a token and a reload thread, as `serve
     // --admin-token` runs.
     let token = "readme-example-token-0123456789";
-    let running = reload::start(
-        &content,
-        reload::Options {
-            index: IndexLocation::Memory,
-            watch: None,
-            ..reload::Options::default()
-        },
-    )
-    .expect("start");
-    let mut state = AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
-        .expect("state");
-    state.admin = Some(AdminToken::new(token));
-    let admin = TestServer::with_state(web::Data::new(state));
+    let (admin, running) = TestServer::reloading(&content, Some(token));
     for Curl {
         method,
         headers,

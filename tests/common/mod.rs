@@ -20,7 +20,10 @@ use reqwest::blocking::{Client, Response};
 use serde_json::Value;
 
 use roadmap_api::api::AppState;
+use roadmap_api::api::admin::AdminToken;
 use roadmap_api::api::server::{bind, load_snapshot};
+use roadmap_api::reload::{self, Running};
+use roadmap_api::search::IndexLocation;
 use roadmap_api::snapshot::Store;
 
 /// A running server; stopped when dropped.
@@ -71,6 +74,26 @@ impl TestServer {
             .unwrap_or_else(|e| panic!("cannot load {}: {e}", content.display()));
         let store = Arc::new(Store::new(snapshot));
         TestServer::with_state(web::Data::new(AppState::new(store).expect("app state")))
+    }
+
+    /// Serves `content` the way `serve --no-watch` does, with a reload thread (so the
+    /// admin endpoint can ask for reloads) and the admin `token` if any. The returned
+    /// [`Running`] must live as long as the server.
+    pub fn reloading(content: &Path, token: Option<&str>) -> (TestServer, Running) {
+        let running = reload::start(
+            content,
+            reload::Options {
+                index: IndexLocation::Memory,
+                watch: None,
+                ..reload::Options::default()
+            },
+        )
+        .expect("start");
+        let mut state =
+            AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
+                .expect("state");
+        state.admin = token.map(AdminToken::new);
+        (TestServer::with_state(web::Data::new(state)), running)
     }
 
     /// Serves a state built by the caller (for tests that need extra state or a store
