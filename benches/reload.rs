@@ -125,6 +125,13 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    // `RUST_LOG=roadmap_api=debug` shows where each reload's time goes.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let edits: usize = std::env::var("EDITS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -153,7 +153,7 @@ fn layout_2023_topic_markdown_and_resources() {
     let http = &r.topics[r.topic_index["internet/http"]];
     assert_eq!(http.title, "HTTP");
     assert_eq!(
-        http.markdown,
+        &*http.markdown,
         "HTTP is the request and response protocol that browsers use to fetch pages.\n\
          Every request has a method, a path and headers.\n\nServers answer with a status code."
     );
@@ -163,7 +163,7 @@ fn layout_2023_topic_markdown_and_resources() {
             .contains("- [HTTP overview](https://example.org/http)")
     );
     assert_eq!(
-        http.summary,
+        &*http.summary,
         "HTTP is the request and response protocol that browsers use to fetch pages. \
          Every request has a method, a path and headers."
     );
@@ -183,7 +183,7 @@ fn layout_2023_topic_markdown_and_resources() {
     let sel = &r.topics[r.topic_index["css/selectors"]];
     assert_eq!(sel.title, "Selectors");
     assert_eq!(
-        sel.markdown,
+        &*sel.markdown,
         "Selectors pick the elements that a rule applies to."
     );
     assert_eq!(sel.resources.len(), 1);
@@ -349,7 +349,7 @@ fn layout_2023_best_practice() {
     assert_eq!(ids(bp), ["rotate-secrets", "use-https"]);
     assert!(!bp.topic_index.contains_key("check:use-https"));
     assert_eq!(bp.topics[1].title, "Use HTTPS");
-    assert_eq!(bp.topics[1].summary, "Serve every endpoint over HTTPS.");
+    assert_eq!(&*bp.topics[1].summary, "Serve every endpoint over HTTPS.");
     assert_eq!(bp.brief_title.as_deref(), Some("Security"));
     assert!(diag(&c, "best-practices/security-checklist/content/index.md").is_empty());
 }
@@ -526,14 +526,14 @@ fn layout_2025_graph_topics_tree_and_order() {
     assert_eq!(r.topic_index["redis"], 4);
     assert_eq!(r.topic_index.len(), 18);
     assert_eq!(r.topics[8].title, "Redis");
-    assert_eq!(r.topics[8].summary, "Redis is also a popular cache.");
+    assert_eq!(&*r.topics[8].summary, "Redis is also a popular cache.");
 
     let http = &r.topics[1];
     let kinds: Vec<&str> = http.resources.iter().map(|x| x.kind.as_str()).collect();
     assert_eq!(kinds, ["official", "article", "opensource"]);
     assert_eq!(http.resources[2].title, "curl");
     assert_eq!(
-        http.markdown,
+        &*http.markdown,
         "HTTP is the protocol between clients and servers."
     );
 
@@ -542,7 +542,7 @@ fn layout_2025_graph_topics_tree_and_order() {
     assert!(sharding.file.is_none());
     assert_eq!(r.topics[7].title, "Caching");
     assert_eq!(
-        r.topics[7].markdown,
+        &*r.topics[7].markdown,
         "Caching keeps answers close to where they are needed."
     );
     assert_eq!(r.topics[2].title, "DNS");
@@ -699,7 +699,7 @@ fn version_is_stable_and_tracks_content() {
     let changed = content::load(copy.path()).expect("copy");
     assert_ne!(changed.version, a);
     let html = &roadmap(&changed, "web-basics").topics[5];
-    assert_eq!(html.markdown, "Changed.");
+    assert_eq!(&*html.markdown, "Changed.");
 }
 
 #[test]

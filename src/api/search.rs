@@ -541,7 +541,7 @@ pub async fn lookup(
             title: roadmap.title.clone(),
         },
         path: dto::topic_path(roadmap.kind, &roadmap.id, &topic.id),
-        summary: topic.summary.clone(),
+        summary: topic.summary.to_string(),
         resources: topic.resources.iter().take(5).map(Into::into).collect(),
         also_in: titles.elsewhere(roadmap, topic),
     };

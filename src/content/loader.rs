@@ -24,7 +24,7 @@ use super::model::{
     Video,
 };
 use super::paths::is_junk;
-use super::source::{Confinement, Ctx, Limits, short_hex};
+use super::source::{Confinement, Ctx, Limits, Memo, short_hex};
 use super::{LoadError, load_synonyms, pages, questions, roadmap};
 
 /// One independently derived part of the content, named by where its files are.
@@ -140,6 +140,8 @@ struct UnitState {
     /// Hash of the files behind the served version.
     digest: [u8; 32],
     kept: bool,
+    /// What the latest derivation read and parsed, for the next one.
+    memo: Memo,
 }
 
 /// What one [`Loader::update`] did.
@@ -331,7 +333,12 @@ impl Loader {
 
     /// Re-derives one unit from its files and decides what it serves.
     fn derive(&mut self, unit: &Unit, confinement: &Confinement) {
-        let mut ctx = Ctx::new(&self.root, self.limits, confinement);
+        let memo = self
+            .units
+            .get_mut(unit)
+            .map(|s| std::mem::take(&mut s.memo))
+            .unwrap_or_default();
+        let mut ctx = Ctx::with_memo(&self.root, self.limits, confinement, memo);
         let root = self.root.clone();
         let value = match unit {
             Unit::Roadmap(id) | Unit::BestPractice(id) => {
@@ -373,6 +380,7 @@ impl Loader {
             Unit::Synonyms => load_synonyms(&mut ctx, &root).map(|s| Value::Synonyms(Arc::new(s))),
         };
         let digest = ctx.digest();
+        let memo = ctx.take_memo();
         let diagnostics = ctx.diagnostics;
         let errors = errors_of(&diagnostics);
         match self.units.get_mut(unit) {
@@ -384,6 +392,7 @@ impl Loader {
             {
                 state.diagnostics = diagnostics;
                 state.kept = true;
+                state.memo = memo;
             }
             // Same for a resource whose files broke so badly it no longer loads
             // (front matter a question group cannot do without, say).
@@ -395,6 +404,7 @@ impl Loader {
             {
                 state.diagnostics = diagnostics;
                 state.kept = true;
+                state.memo = memo;
             }
             _ if value.is_none() && diagnostics.is_empty() => {
                 self.units.remove(unit);
@@ -408,6 +418,7 @@ impl Loader {
                         good_errors: errors,
                         digest,
                         kept: false,
+                        memo,
                     },
                 );
             }

@@ -105,15 +105,15 @@ pub struct Topic {
     pub heading: Option<String>,
     /// The markdown body without its leading `# Title` line and without the resource
     /// list (which is in `resources`); text after the list stays.
-    pub markdown: String,
+    pub markdown: Arc<str>,
     /// `markdown` rendered and sanitized once per file change, never per request.
-    pub html: String,
+    pub html: Arc<str>,
     /// `markdown` as plain text (what search indexes and cuts snippets from).
-    pub plain: String,
+    pub plain: Arc<str>,
     /// The whole file as written, for clients that render it themselves.
-    pub raw_markdown: String,
+    pub raw_markdown: Arc<str>,
     /// First paragraph as plain text, for hovers and snippets.
-    pub summary: String,
+    pub summary: Arc<str>,
     pub resources: Vec<Resource>,
     /// Index into [`Roadmap::topics`] of the group this topic sits in.
     pub parent: Option<usize>,

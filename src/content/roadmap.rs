@@ -61,7 +61,7 @@ pub(crate) fn load(
         );
     }
 
-    let text = source.as_ref().map_or("", |s| s.text.as_str());
+    let text = source.as_ref().map_or("", |s| &*s.text);
     let doc = frontmatter::parse_document(text);
     if let Some(e) = &doc.error {
         let message = if doc.fields.has("title") {
@@ -224,19 +224,9 @@ fn load_topics(
     content: Option<&mut ContentDir>,
 ) -> (Layout, TopicTree) {
     let json_rel = ctx.rel(json_abs);
-    let json = if json_abs.is_file() {
+    let chart = if json_abs.is_file() {
         ctx.read(json_abs)
-            .and_then(|source| match serde_json::from_str::<Value>(&source.text) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    ctx.error(
-                        &json_rel,
-                        Some(e.line()),
-                        format!("invalid JSON: {e}; topics taken from the content files instead"),
-                    );
-                    None
-                }
-            })
+            .map(|source| ctx.parsed("chart", &source, Chart::of))
     } else {
         None
     };
@@ -251,89 +241,126 @@ fn load_topics(
         };
         (Layout::FilesOnly, tree)
     };
-    let Some(json) = json else {
+    let Some(chart) = chart else {
         return files_only(ctx, content);
     };
     let origin = Origin {
         json: Some(&json_rel),
         md: md_rel,
     };
-    if json.get("mockup").is_some() {
-        match mockup::controls(&json) {
-            Ok(mut controls) => {
-                if controls.len() > graph::MAX_TOPICS {
-                    ctx.warn(
-                        &json_rel,
-                        None,
-                        format!(
-                            "more than {} topics; the {} after them are left out",
-                            graph::MAX_TOPICS,
-                            controls.len() - graph::MAX_TOPICS
-                        ),
-                    );
-                    controls.truncate(graph::MAX_TOPICS);
-                }
-                let built = mockup::build(&controls, content.as_deref());
-                for name in &built.bad_names {
-                    // A name can be megabytes long; the diagnostic shows its start.
-                    let shown: String = name.chars().take(80).collect();
-                    let cut = if shown.len() < name.len() { "…" } else { "" };
-                    ctx.warn(
-                        &json_rel,
-                        None,
-                        format!(
-                            "control name `{shown}{cut}` has an empty part or more than {} parts; ignored",
-                            mockup::MAX_NAME_PARTS
-                        ),
-                    );
-                }
-                let tree = topics::finish(
-                    ctx,
-                    content,
-                    &origin,
-                    built.drafts,
-                    &built.parents,
-                    &built.order,
-                );
-                return (Layout::Mockup2023, tree);
-            }
-            Err(e) => {
-                ctx.error(
+    match &*chart {
+        Chart::Invalid { line, message } => {
+            ctx.error(
+                &json_rel,
+                Some(*line),
+                format!("invalid JSON: {message}; topics taken from the content files instead"),
+            );
+            files_only(ctx, content)
+        }
+        Chart::Mockup(Ok(controls)) => {
+            let mut controls = controls.clone();
+            if controls.len() > graph::MAX_TOPICS {
+                ctx.warn(
                     &json_rel,
                     None,
-                    format!("{e}; topics taken from the content files instead"),
+                    format!(
+                        "more than {} topics; the {} after them are left out",
+                        graph::MAX_TOPICS,
+                        controls.len() - graph::MAX_TOPICS
+                    ),
                 );
-                return files_only(ctx, content);
+                controls.truncate(graph::MAX_TOPICS);
             }
-        }
-    }
-    if json.get("nodes").is_some() {
-        match graph::parse(&json) {
-            Ok(g) => {
-                let tree = graph_topics(ctx, &g, content, &origin);
-                return (Layout::Graph2025, tree);
-            }
-            Err(e) => {
-                ctx.error(
+            let built = mockup::build(&controls, content.as_deref());
+            for name in &built.bad_names {
+                // A name can be megabytes long; the diagnostic shows its start.
+                let shown: String = name.chars().take(80).collect();
+                let cut = if shown.len() < name.len() { "…" } else { "" };
+                ctx.warn(
                     &json_rel,
                     None,
-                    format!("{e}; topics taken from the content files instead"),
+                    format!(
+                        "control name `{shown}{cut}` has an empty part or more than {} parts; ignored",
+                        mockup::MAX_NAME_PARTS
+                    ),
                 );
-                return files_only(ctx, content);
             }
+            let tree = topics::finish(
+                ctx,
+                content,
+                &origin,
+                built.drafts,
+                &built.parents,
+                &built.order,
+            );
+            (Layout::Mockup2023, tree)
+        }
+        Chart::Graph(Ok((g, arranged))) => {
+            let tree = graph_topics(ctx, g, arranged, content, &origin);
+            (Layout::Graph2025, tree)
+        }
+        Chart::Mockup(Err(e)) | Chart::Graph(Err(e)) => {
+            ctx.error(
+                &json_rel,
+                None,
+                format!("{e}; topics taken from the content files instead"),
+            );
+            files_only(ctx, content)
+        }
+        Chart::Neither => {
+            ctx.error(
+                &json_rel,
+                None,
+                "neither a 2023 mockup (`mockup`) nor a 2025 graph (`nodes`); topics taken from the content files instead",
+            );
+            files_only(ctx, content)
         }
     }
-    ctx.error(
-        &json_rel,
-        None,
-        "neither a 2023 mockup (`mockup`) nor a 2025 graph (`nodes`); topics taken from the content files instead",
-    );
-    files_only(ctx, content)
+}
+
+/// What a roadmap's JSON gives on its own, before the content folder is consulted:
+/// parsed and laid out once per distinct text (laying out a large chart is the
+/// costliest step of loading a roadmap), shared by the derivations that meet the
+/// same text again (see [`Ctx::parsed`]).
+enum Chart {
+    Invalid { line: usize, message: String },
+    Mockup(Result<Vec<mockup::Control>, String>),
+    Graph(Result<(graph::Graph, graph::Arranged), String>),
+    Neither,
+}
+
+impl Chart {
+    fn of(text: &str) -> Chart {
+        let json = match serde_json::from_str::<Value>(text) {
+            Ok(v) => v,
+            Err(e) => {
+                return Chart::Invalid {
+                    line: e.line(),
+                    message: e.to_string(),
+                };
+            }
+        };
+        if json.get("mockup").is_some() {
+            return Chart::Mockup(mockup::controls(&json).map_err(|e| e.to_string()));
+        }
+        if json.get("nodes").is_some() {
+            return Chart::Graph(
+                graph::parse(&json)
+                    .map(|g| {
+                        let arranged = graph::arrange(&g);
+                        (g, arranged)
+                    })
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        Chart::Neither
+    }
 }
 
 fn graph_topics(
     ctx: &mut Ctx,
     g: &graph::Graph,
+    arranged: &graph::Arranged,
     content: Option<&mut ContentDir>,
     origin: &Origin,
 ) -> TopicTree {
@@ -350,7 +377,6 @@ fn graph_topics(
             ),
         );
     }
-    let arranged = graph::arrange(g);
     if arranged.box_pairs_exhausted
         && let Some(json) = origin.json
     {

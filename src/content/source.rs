@@ -2,11 +2,13 @@
 //! and within size limits, hashing what was read into the content version, and
 //! collecting diagnostics with root-relative paths.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::model::{Diagnostic, Severity};
 use super::paths::to_slash;
@@ -37,8 +39,86 @@ impl Default for Limits {
 pub(crate) struct SourceFile {
     /// Relative to the catalog root.
     pub rel: PathBuf,
-    pub text: String,
+    /// Shared with the memo and with what is served from it (a topic's raw markdown).
+    pub text: Arc<str>,
     pub modified: Option<u64>,
+    /// Hash of the bytes on disk: the key of what is parsed from them.
+    pub hash: blake3::Hash,
+}
+
+/// What identifies one version of a file without reading it, as git's index does:
+/// any write changes the size, the modification time or the change time (which no
+/// one can set), and a replaced file has another inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    changed: (i64, i64),
+    inode: (u64, u64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            ((meta.ctime(), meta.ctime_nsec()), (meta.dev(), meta.ino()))
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = ((0, 0), (0, 0));
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            inode,
+        }
+    }
+
+    /// A stamp taken within this long of the file's last change may not see a write
+    /// that lands in the same tick of the file system's clock (a few milliseconds on
+    /// ext4): such a file is read again next time, whatever its stamp.
+    const RACY: Duration = Duration::from_secs(2);
+
+    fn settled(&self, now: SystemTime) -> bool {
+        self.modified
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age >= Stamp::RACY)
+            && u64::try_from(self.changed.0).is_ok_and(|c| {
+                now.duration_since(UNIX_EPOCH)
+                    .is_ok_and(|n| n.as_secs() >= c.saturating_add(Stamp::RACY.as_secs()))
+            })
+    }
+}
+
+/// A file as last read.
+#[derive(Debug, Clone)]
+struct Remembered {
+    /// `None` when the file was changing as it was read: read it again.
+    stamp: Option<Stamp>,
+    text: Arc<str>,
+    hash: blake3::Hash,
+    modified: Option<u64>,
+    lossy: bool,
+}
+
+/// What one derivation of a resource read and parsed, handed to the next derivation
+/// of the same resource: files whose stamp is unchanged are not read again, and text
+/// already parsed (a topic's markdown, a roadmap's chart) is not parsed again. Keyed
+/// by the content's hash, so a stale entry can never be served for new text; only
+/// what the last derivation used is kept, so it never outgrows the content.
+#[derive(Default)]
+pub(crate) struct Memo {
+    files: HashMap<PathBuf, Remembered>,
+    parsed: HashMap<(&'static str, [u8; 32]), Arc<dyn Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo")
+            .field("files", &self.files.len())
+            .field("parsed", &self.parsed.len())
+            .finish()
+    }
 }
 
 /// Where the content folder really is, so that links can be checked against it.
@@ -75,6 +155,13 @@ pub(crate) struct Ctx<'r> {
     /// Root-relative path and hash of every file read; hashed again, sorted, into
     /// the digest so that it does not depend on read order.
     hashes: Vec<(String, blake3::Hash)>,
+    /// What the previous derivation of this resource read and parsed.
+    previous: Memo,
+    /// What this one read and parsed (the next one's `previous`).
+    current: Memo,
+    now: SystemTime,
+    #[cfg(test)]
+    reused: usize,
 }
 
 impl<'r> Ctx<'r> {
@@ -86,7 +173,62 @@ impl<'r> Ctx<'r> {
             confinement,
             folders: HashMap::new(),
             hashes: Vec::new(),
+            previous: Memo::default(),
+            current: Memo::default(),
+            now: SystemTime::now(),
+            #[cfg(test)]
+            reused: 0,
         }
+    }
+
+    /// A context that reuses what `previous` read and parsed where the files are
+    /// unchanged.
+    pub fn with_memo(
+        root: &'r Path,
+        limits: Limits,
+        confinement: &'r Confinement,
+        previous: Memo,
+    ) -> Self {
+        Ctx {
+            previous,
+            ..Ctx::new(root, limits, confinement)
+        }
+    }
+
+    /// How many files this context took from the memo instead of reading them.
+    #[cfg(test)]
+    fn reused(&self) -> usize {
+        self.reused
+    }
+
+    /// What this context read and parsed, for the next derivation of its resource.
+    pub fn take_memo(&mut self) -> Memo {
+        std::mem::take(&mut self.current)
+    }
+
+    /// `make(text)` for the file `source`, or what it gave for the same bytes before.
+    /// `purpose` tells apart different parses of one file.
+    pub fn parsed<T: Send + Sync + 'static>(
+        &mut self,
+        purpose: &'static str,
+        source: &SourceFile,
+        make: impl FnOnce(&str) -> T,
+    ) -> Arc<T> {
+        let key = (purpose, *source.hash.as_bytes());
+        let value = match self
+            .current
+            .parsed
+            .get(&key)
+            .or_else(|| self.previous.parsed.get(&key))
+            .and_then(|v| Arc::clone(v).downcast::<T>().ok())
+        {
+            Some(v) => v,
+            None => Arc::new(make(&source.text)),
+        };
+        self.current
+            .parsed
+            .insert(key, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
+        value
     }
 
     /// `abs` relative to the root (unchanged if it is not under it).
@@ -189,6 +331,18 @@ impl<'r> Ctx<'r> {
             return None;
         }
         let (limit, flag) = self.limit_for(abs);
+        let stamp = std::fs::metadata(abs).ok().map(|m| Stamp::of(&m));
+        if let (Some(stamp), Some(known)) = (stamp, self.previous.files.get(abs))
+            && known.stamp == Some(stamp)
+            && stamp.len <= limit
+        {
+            let known = known.clone();
+            #[cfg(test)]
+            {
+                self.reused += 1;
+            }
+            return Some(self.remember(abs, rel, known));
+        }
         let mut bytes = Vec::new();
         let opened = File::open(abs).and_then(|f| {
             let meta = f.metadata()?;
@@ -228,17 +382,10 @@ impl<'r> Ctx<'r> {
             );
             return None;
         }
-        self.hashes.push((to_slash(&rel), blake3::hash(&bytes)));
-        let mut text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                self.warn(
-                    &rel,
-                    None,
-                    "file is not valid UTF-8; invalid bytes were replaced",
-                );
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
+        let hash = blake3::hash(&bytes);
+        let (mut text, lossy) = match String::from_utf8(bytes) {
+            Ok(t) => (t, false),
+            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
         };
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
@@ -246,11 +393,36 @@ impl<'r> Ctx<'r> {
         if text.contains('\r') {
             text = text.replace("\r\n", "\n").replace('\r', "\n");
         }
-        Some(SourceFile {
-            rel,
-            text,
+        // Trusted next time only if the file had settled before it was read.
+        let stamp = stamp.filter(|s| s.len == len && s.settled(self.now));
+        let known = Remembered {
+            stamp,
+            text: Arc::from(text),
+            hash,
             modified,
-        })
+            lossy,
+        };
+        Some(self.remember(abs, rel, known))
+    }
+
+    /// Records a file read (or known unchanged) in the digest and the memo.
+    fn remember(&mut self, abs: &Path, rel: PathBuf, known: Remembered) -> SourceFile {
+        self.hashes.push((to_slash(&rel), known.hash));
+        if known.lossy {
+            self.warn(
+                &rel,
+                None,
+                "file is not valid UTF-8; invalid bytes were replaced",
+            );
+        }
+        let source = SourceFile {
+            rel,
+            text: Arc::clone(&known.text),
+            modified: known.modified,
+            hash: known.hash,
+        };
+        self.current.files.insert(abs.to_path_buf(), known);
+        source
     }
 
     /// Digest of what this context read: blake3 over the sorted (path, file hash)
@@ -273,4 +445,97 @@ pub(crate) fn short_hex(hash: &[u8; 32]) -> String {
     let mut hex = blake3::Hash::from(*hash).to_hex().to_string();
     hex.truncate(16);
     hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file read once and unchanged since is taken from the memo; any later write
+    /// is seen, even one that keeps its size and its modification time (the change
+    /// time, which no one can set back, tells).
+    #[test]
+    fn memo_reuses_settled_files_and_sees_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let file = root.join("a.md");
+        std::fs::write(&file, "# One\n").unwrap();
+        // Older than the racy window: a stamp taken now is trusted next time.
+        std::thread::sleep(Stamp::RACY + Duration::from_millis(100));
+        let confinement = Confinement::new(root);
+        let limits = Limits::default();
+
+        let mut first = Ctx::new(root, limits, &confinement);
+        assert_eq!(&*first.read(&file).unwrap().text, "# One\n");
+        let memo = first.take_memo();
+
+        let mut second = Ctx::with_memo(root, limits, &confinement, memo);
+        assert_eq!(&*second.read(&file).unwrap().text, "# One\n");
+        assert_eq!(second.reused(), 1, "an unchanged file is not read again");
+        let memo = second.take_memo();
+
+        // Same size, modification time set back to what it was.
+        let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::fs::write(&file, "# Two\n").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let mut third = Ctx::with_memo(root, limits, &confinement, memo);
+        assert_eq!(&*third.read(&file).unwrap().text, "# Two\n");
+        assert_eq!(third.reused(), 0);
+    }
+
+    /// A file changed just before it was read may change again within the same tick
+    /// of the file system's clock: it is read again next time, whatever its stamp.
+    #[test]
+    fn memo_does_not_trust_a_file_changed_just_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let file = root.join("a.md");
+        std::fs::write(&file, "# One\n").unwrap();
+        let confinement = Confinement::new(root);
+        let limits = Limits::default();
+        let mut first = Ctx::new(root, limits, &confinement);
+        first.read(&file).unwrap();
+        let memo = first.take_memo();
+        let mut second = Ctx::with_memo(root, limits, &confinement, memo);
+        second.read(&file).unwrap();
+        assert_eq!(second.reused(), 0);
+    }
+
+    /// What is parsed from a text is shared by every derivation that meets the same
+    /// bytes, and made again for other bytes.
+    #[test]
+    fn parsed_values_follow_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let (a, b) = (root.join("a.md"), root.join("b.md"));
+        std::fs::write(&a, "same").unwrap();
+        std::fs::write(&b, "same").unwrap();
+        let confinement = Confinement::new(root);
+        let mut ctx = Ctx::new(root, Limits::default(), &confinement);
+        let calls = std::cell::Cell::new(0);
+        let parse = |t: &str| {
+            calls.set(calls.get() + 1);
+            t.len()
+        };
+        let sa = ctx.read(&a).unwrap();
+        let first = ctx.parsed("len", &sa, parse);
+        let sb = ctx.read(&b).unwrap();
+        let again = ctx.parsed("len", &sb, parse);
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(calls.get(), 1);
+        let memo = ctx.take_memo();
+
+        std::fs::write(&a, "other text").unwrap();
+        let mut next = Ctx::with_memo(root, Limits::default(), &confinement, memo);
+        let sa = next.read(&a).unwrap();
+        assert_eq!(*next.parsed("len", &sa, parse), "other text".len());
+        let sb = next.read(&b).unwrap();
+        assert!(Arc::ptr_eq(&next.parsed("len", &sb, parse), &first));
+        assert_eq!(calls.get(), 2);
+    }
 }

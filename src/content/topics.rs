@@ -8,6 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -335,11 +336,11 @@ fn read_topic(
         source_id: draft.source_id,
         title: draft.label.unwrap_or(draft.fallback_title),
         heading: None,
-        markdown: String::new(),
-        html: String::new(),
-        plain: String::new(),
-        raw_markdown: String::new(),
-        summary: String::new(),
+        markdown: Arc::from(""),
+        html: Arc::from(""),
+        plain: Arc::from(""),
+        raw_markdown: Arc::from(""),
+        summary: Arc::from(""),
         resources: Vec::new(),
         parent,
         children: Vec::new(),
@@ -385,7 +386,7 @@ fn read_topic(
         topic.raw_markdown = source.text;
         return topic;
     }
-    let parsed = markdown::parse_topic(&source.text);
+    let parsed = ctx.parsed("topic", &source, Parsed::of);
     // Where the roadmap shows a label, that is the title people know the topic by;
     // the file's heading only names it where no label exists.
     let severity = if has_label {
@@ -393,7 +394,7 @@ fn read_topic(
     } else {
         Severity::Warning
     };
-    match (&parsed.title, parsed.heading_level) {
+    match (&parsed.text.title, parsed.text.heading_level) {
         (Some(heading), level) => {
             if level != Some(1) {
                 ctx.report(
@@ -432,20 +433,45 @@ fn read_topic(
             ),
         ),
     }
-    for (line, url) in &parsed.dropped {
+    for (line, url) in &parsed.text.dropped {
         ctx.warn(
             &source.rel,
             Some(*line),
             format!("resource URL `{url}` is neither http(s) nor a site path; left out"),
         );
     }
-    topic.html = markdown::to_html(&parsed.markdown);
-    topic.plain = markdown::plain_text(&parsed.markdown);
-    topic.markdown = parsed.markdown;
-    topic.summary = parsed.summary;
-    topic.resources = parsed.resources;
+    topic.html = Arc::clone(&parsed.html);
+    topic.plain = Arc::clone(&parsed.plain);
+    topic.markdown = Arc::clone(&parsed.markdown);
+    topic.summary = Arc::clone(&parsed.summary);
+    topic.resources = parsed.text.resources.clone();
     topic.raw_markdown = source.text;
     topic
+}
+
+/// What a topic file's text gives, whatever the topic it belongs to: parsed and
+/// rendered once per distinct text, shared by every derivation that meets it again
+/// (see [`Ctx::parsed`]).
+struct Parsed {
+    text: markdown::TopicText,
+    markdown: Arc<str>,
+    html: Arc<str>,
+    plain: Arc<str>,
+    summary: Arc<str>,
+}
+
+impl Parsed {
+    fn of(source: &str) -> Parsed {
+        let mut text = markdown::parse_topic(source);
+        let md = std::mem::take(&mut text.markdown);
+        Parsed {
+            html: Arc::from(markdown::to_html(&md)),
+            plain: Arc::from(markdown::plain_text(&md)),
+            summary: Arc::from(std::mem::take(&mut text.summary)),
+            markdown: Arc::from(md),
+            text,
+        }
+    }
 }
 
 /// Whether a heading and a label name the topic alike: the same words, whatever

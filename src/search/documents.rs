@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::suggest::SuggestWords;
 use crate::content::markdown;
 use crate::content::{Catalog, Guide, QuestionGroup, Roadmap, RoadmapKind, Video};
 
@@ -110,7 +111,7 @@ pub struct DocMeta {
     /// API path of the resource.
     pub path: String,
     /// Plain text the snippet is cut from.
-    pub text: String,
+    pub text: Arc<str>,
     /// Roadmap and group titles: indexed with a low weight.
     pub context: String,
     /// SEO keywords and tags: indexed with a low weight.
@@ -125,6 +126,10 @@ pub struct DocMeta {
     /// The meaningful words of the title and of each alternative title: computed once
     /// here, read by the ranking of every query that matches the document.
     pub titles: Vec<Vec<TitleWord>>,
+    /// What completions match the title by, computed once when the document is made,
+    /// so that publishing an index after a one-file edit does not tokenize all 7,600
+    /// titles again.
+    pub suggest: SuggestWords,
     /// [`DocMeta::content_hash`], computed once when the document is made: every
     /// reload compares it for every document.
     pub content: [u8; 32],
@@ -222,6 +227,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     out.push(DocMeta {
         alt_titles: roadmap_alt_titles(r),
         content: [0; 32],
+        suggest: SuggestWords::default(),
         titles: Vec::new(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
@@ -231,7 +237,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         breadcrumbs: vec![r.title.clone()],
         roadmap: Some(rref.clone()),
         path: format!("{base}/{}", r.id),
-        text: text.join("\n\n"),
+        text: text.join("\n\n").into(),
         context: String::new(),
         keywords: keywords.join("\n"),
     });
@@ -266,6 +272,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             // The file's own heading, where it differs from the label people see.
             alt_titles: topic.heading.iter().cloned().collect(),
             content: [0; 32],
+            suggest: SuggestWords::default(),
             titles: Vec::new(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
@@ -276,7 +283,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             breadcrumbs,
             roadmap: Some(rref.clone()),
             path: format!("{base}/{}/topics/{}", r.id, topic.id),
-            text: topic.plain.clone(),
+            text: Arc::clone(&topic.plain),
             context: context.join("\n"),
             keywords: resources.join("\n"),
         });
@@ -295,6 +302,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         out.push(DocMeta {
             alt_titles: Vec::new(),
             content: [0; 32],
+            suggest: SuggestWords::default(),
             titles: Vec::new(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
@@ -304,7 +312,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             title: question,
             roadmap: Some(rref.clone()),
             path: format!("{base}/{}/faqs", r.id),
-            text: answer,
+            text: answer.into(),
             context: r.title.clone(),
             keywords: String::new(),
         });
@@ -411,9 +419,15 @@ fn finish(mut docs: Vec<DocMeta>) -> Arc<[Arc<DocMeta>]> {
             .map(|t| title_words(t))
             .collect();
         d.content = d.content_hash();
+        d.suggest = SuggestWords::of(&d.title);
     }
     docs.into_iter().map(Arc::new).collect()
 }
+
+/// Maps keyed by document key. The keys are blake3-derived, but content authors choose
+/// the ids behind them, so the hasher stays seeded; foldhash rather than SipHash
+/// because a publication walks 7,600 keys several times.
+pub type KeyMap<V> = HashMap<u64, V, foldhash::fast::RandomState>;
 
 /// A resource's cache entry: the resource held, and its documents.
 type Entry = (Held, Arc<[Arc<DocMeta>]>);
@@ -496,6 +510,7 @@ fn guide_doc(g: &Guide) -> DocMeta {
     DocMeta {
         alt_titles: Vec::new(),
         content: [0; 32],
+        suggest: SuggestWords::default(),
         titles: Vec::new(),
         source: hash_of(g),
         key: DocMeta::key_for(Kind::Guide, "", &g.slug),
@@ -505,7 +520,7 @@ fn guide_doc(g: &Guide) -> DocMeta {
         breadcrumbs: vec!["Guides".to_string(), g.title.clone()],
         roadmap: None,
         path: format!("/v1/guides/{}", g.slug),
-        text: format!("{}\n\n{}", g.description, g.plain),
+        text: format!("{}\n\n{}", g.description, g.plain).into(),
         context: String::new(),
         keywords: keywords.join("\n"),
     }
@@ -515,6 +530,7 @@ fn video_doc(v: &Video) -> DocMeta {
     DocMeta {
         alt_titles: Vec::new(),
         content: [0; 32],
+        suggest: SuggestWords::default(),
         titles: Vec::new(),
         source: hash_of(v),
         key: DocMeta::key_for(Kind::Video, "", &v.slug),
@@ -524,7 +540,7 @@ fn video_doc(v: &Video) -> DocMeta {
         breadcrumbs: vec!["Videos".to_string(), v.title.clone()],
         roadmap: None,
         path: format!("/v1/videos/{}", v.slug),
-        text: format!("{}\n\n{}", v.description, v.plain),
+        text: format!("{}\n\n{}", v.description, v.plain).into(),
         context: String::new(),
         keywords: v.tags.join("\n"),
     }
@@ -537,6 +553,7 @@ fn question_docs(g: &QuestionGroup) -> Vec<DocMeta> {
         out.push(DocMeta {
             alt_titles: Vec::new(),
             content: [0; 32],
+            suggest: SuggestWords::default(),
             titles: Vec::new(),
             source: hash_of(&(q, &g.title, &g.description)),
             key: DocMeta::key_for(Kind::Question, &g.id, &id),
@@ -546,7 +563,7 @@ fn question_docs(g: &QuestionGroup) -> Vec<DocMeta> {
             breadcrumbs: vec![g.title.clone(), q.question.clone()],
             roadmap: None,
             path: question_path(&g.id, n),
-            text: plain_text(&q.answer),
+            text: plain_text(&q.answer).into(),
             context: g.title.clone(),
             keywords: q.topics.join("\n"),
         });

@@ -59,7 +59,7 @@ impl Engine {
     pub fn new(
         searcher: &Searcher,
         fields: Fields,
-        metas: &std::collections::HashMap<u64, Arc<DocMeta>>,
+        metas: &super::documents::KeyMap<Arc<DocMeta>>,
     ) -> Engine {
         let mut docs = Vec::new();
         let mut bases = Vec::new();

@@ -331,6 +331,8 @@ impl SearchIndex {
         for (key, m) in &self.metas {
             match old.metas.get(key) {
                 None => c.added.push(changed_resource(m)),
+                // The same document, shared because its resource did not change.
+                Some(o) if Arc::ptr_eq(o, m) => {}
                 Some(o) if o.source != m.source || o.content != m.content => {
                     c.changed.push(changed_resource(m))
                 }
@@ -348,16 +350,22 @@ impl SearchIndex {
         c
     }
 
+    /// The completion index of this snapshot, built on first use.
+    fn suggest_index(&self) -> &suggest::SuggestIndex {
+        self.suggest
+            .get_or_init(|| suggest::SuggestIndex::build(self.metas.values()))
+    }
+
     /// Completions for the search box.
     pub fn suggest(&self, q: &str, limit: usize) -> Vec<Suggestion> {
         let Some(cache) = &self.suggest_cache else {
-            return self.suggest.suggest(q, &self.synonyms, limit);
+            return self.suggest_index().suggest(q, &self.synonyms, limit);
         };
         let key = (q.to_string(), limit);
         if let Some(hit) = cache.get(&key) {
             return (*hit).clone();
         }
-        let items = self.suggest.suggest(q, &self.synonyms, limit);
+        let items = self.suggest_index().suggest(q, &self.synonyms, limit);
         cache.insert(key, Arc::new(items.clone()));
         items
     }
