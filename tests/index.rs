@@ -70,6 +70,60 @@ fn an_index_on_disk_is_reused_while_its_manifest_matches_and_rebuilt_otherwise()
     assert_eq!(fourth.num_docs(), docs + 1);
 }
 
+/// The index's writes are not synced: after a power loss the manifest may name the
+/// new content while Tantivy's `meta.json` is still an older commit. The commit's
+/// payload tells, and such an index is rebuilt, not served stale.
+#[test]
+fn a_manifest_newer_than_the_index_commit_is_not_trusted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let content_dir = tmp.path().join("content");
+    copy_dir(&fixture(), &content_dir);
+    let index_dir = tmp.path().join("index");
+    let location = IndexLocation::Dir(index_dir.clone());
+    let catalog = content::load(&content_dir).expect("load");
+    let (indexer, first) = Indexer::open(&location, &catalog).expect("build");
+    let docs = first.num_docs();
+    drop((indexer, first));
+    let old_meta = std::fs::read(index_dir.join("meta.json")).expect("meta.json");
+
+    std::fs::write(
+        content_dir.join("guides/new-guide.md"),
+        "---\ntitle: 'A Newer Guide'\ndate: 2025-02-02\n---\nText.\n",
+    )
+    .expect("write");
+    let changed = content::load(&content_dir).expect("load");
+    let (mut indexer, second) = Indexer::open(&location, &changed).expect("update");
+    assert_eq!(second.num_docs(), docs + 1);
+    indexer.update(&changed).expect("update");
+    drop((indexer, second));
+    // As if the kernel had flushed the manifest but not Tantivy's last commit.
+    std::fs::write(index_dir.join("meta.json"), old_meta).expect("write");
+
+    let (indexer, third) = Indexer::open(&location, &changed).expect("reopen");
+    assert!(
+        !third.stats.reused,
+        "an index behind its manifest was reused"
+    );
+    assert_eq!(third.num_docs(), docs + 1);
+    drop((indexer, third));
+    let (indexer, fourth) = Indexer::open(&location, &changed).expect("reopen");
+    assert!(fourth.stats.reused, "a consistent index is reused");
+    drop((indexer, fourth));
+
+    // A manifest whose commit is not the one in `meta.json`, files all present.
+    let manifest = index_dir.join("roadmap-api-manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    assert!(text.contains(&changed.version), "{text}");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("json");
+    value["commit"] = serde_json::json!("0000000000000000");
+    std::fs::write(&manifest, value.to_string()).expect("write");
+    let (_, fifth) = Indexer::open(&location, &changed).expect("reopen");
+    assert!(
+        !fifth.stats.reused,
+        "a manifest naming another commit was trusted"
+    );
+}
+
 #[test]
 fn an_incremental_update_touches_only_what_changed() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::MmapDirectory;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
@@ -19,6 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, doc
 
 use super::SearchError;
 use super::analyzer::{self, analyzer};
+use super::directory::{TMP_SUFFIX, UnsyncedDirectory};
 use super::documents::{DocCache, DocMeta, KeyMap};
 use super::engine::Engine;
 use super::suggest::SuggestIndex;
@@ -67,7 +67,7 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
 pub enum IndexLocation {
     /// In RAM: nothing persisted (tests, `--index memory`).
     Memory,
-    /// A folder holding a Tantivy `MmapDirectory` and our manifest.
+    /// A folder holding a Tantivy index (see [`super::directory`]) and our manifest.
     Dir(PathBuf),
 }
 
@@ -90,6 +90,12 @@ pub struct Manifest {
     pub schema_version: u32,
     pub content_version: String,
     pub synonyms: String,
+    /// Payload of the last Tantivy commit (the content version it was made for). The
+    /// index's writes are not synced (see [`super::directory`]): after a power loss
+    /// this manifest may be on disk while `meta.json` is an older commit, and the
+    /// payload in `meta.json` tells.
+    #[serde(default)]
+    pub commit: Option<String>,
 }
 
 /// The fields, resolved once.
@@ -206,6 +212,8 @@ pub struct Indexer {
     memory_fallback: bool,
     /// Documents per resource, remade only for resources that changed.
     docs: DocCache,
+    /// Payload of the last commit, for the manifest.
+    committed: Option<String>,
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
@@ -235,6 +243,10 @@ fn written_by_us(name: &str) -> bool {
     const COMPONENTS: [&str; 7] = ["idx", "term", "pos", "fast", "fieldnorm", "store", "del"];
     if EXACT.contains(&name) || name == MANIFEST || name == format!("{MANIFEST}.tmp") {
         return true;
+    }
+    // What an atomic write leaves when interrupted before its rename.
+    if let Some(target) = name.strip_suffix(TMP_SUFFIX) {
+        return written_by_us(target);
     }
     let mut parts = name.split('.');
     let segment = parts.next().unwrap_or_default();
@@ -300,6 +312,15 @@ fn clear_dir(dir: &Path) -> Result<(), SearchError> {
 /// a partial copy, an edit): such an index can panic inside Tantivy on a search, so it
 /// is rebuilt rather than reused.
 fn corrupted(index: &Index) -> Result<(), SearchError> {
+    // A commit that names files no longer there (its `meta.json` older than the
+    // last garbage collection, after a power loss) passes the checksums of the
+    // files that exist, and fails here.
+    index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map(|_: IndexReader| ())
+        .map_err(|e| SearchError::Open(format!("segments unreadable: {e}")))?;
     match index.validate_checksum() {
         Ok(bad) if bad.is_empty() => Ok(()),
         Ok(bad) => {
@@ -329,6 +350,7 @@ impl Indexer {
             schema_version: SCHEMA_VERSION,
             content_version: catalog.version.clone(),
             synonyms: synonyms_fingerprint.clone(),
+            commit: None,
         };
         let (index, reusable) = match location {
             IndexLocation::Memory => (Index::create_in_ram(schema), false),
@@ -343,7 +365,7 @@ impl Indexer {
                     clear_dir(dir)?;
                 }
                 let opened = if same_schema {
-                    MmapDirectory::open(dir)
+                    UnsyncedDirectory::open(dir)
                         .map_err(|e| SearchError::Open(e.to_string()))
                         .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(Into::into))
                         .and_then(|index| {
@@ -355,10 +377,20 @@ impl Indexer {
                     Err(SearchError::Open("no usable index".into()))
                 };
                 match opened {
-                    Ok(index) => (index, found.as_ref() == Some(&wanted)),
+                    Ok(index) => {
+                        let committed = index.load_metas().ok().and_then(|m| m.payload);
+                        let reusable = found.as_ref().is_some_and(|m| {
+                            m.schema_version == wanted.schema_version
+                                && m.content_version == wanted.content_version
+                                && m.synonyms == wanted.synonyms
+                                && m.commit.is_some()
+                                && m.commit == committed
+                        });
+                        (index, reusable)
+                    }
                     Err(_) => {
                         clear_dir(dir)?;
-                        let d = MmapDirectory::open(dir)
+                        let d = UnsyncedDirectory::open(dir)
                             .map_err(|e| SearchError::Open(e.to_string()))?;
                         (Index::open_or_create(d, schema)?, false)
                     }
@@ -372,6 +404,7 @@ impl Indexer {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let index_payload = index.load_metas().ok().and_then(|m| m.payload);
         let mut indexer = Indexer {
             location: location.clone(),
             writer,
@@ -381,6 +414,7 @@ impl Indexer {
             synonyms_fingerprint,
             memory_fallback: false,
             docs: DocCache::default(),
+            committed: index_payload,
         };
         let docs = indexer.docs.documents(catalog);
         if reusable {
@@ -459,7 +493,10 @@ impl Indexer {
         let synonyms_fingerprint = fingerprint(&catalog.synonyms);
         let changed = added > 0 || deleted > 0;
         if changed || self.synonyms_fingerprint != synonyms_fingerprint {
-            self.writer.commit()?;
+            let mut commit = self.writer.prepare_commit()?;
+            commit.set_payload(&catalog.version);
+            commit.commit()?;
+            self.committed = Some(catalog.version.clone());
             // A build from scratch leaves a segment per filled writer heap; every query
             // walks each segment's dictionaries (typo and prefix expansion), so one
             // segment answers faster. Small reloads leave merging to the merge policy.
@@ -486,6 +523,7 @@ impl Indexer {
                     schema_version: SCHEMA_VERSION,
                     content_version: catalog.version.clone(),
                     synonyms: synonyms_fingerprint,
+                    commit: self.committed.clone(),
                 },
             )?;
         }

@@ -8,6 +8,7 @@
 //! explicit rules in order, BM25 only breaking ties.
 
 pub mod analyzer;
+mod directory;
 pub mod documents;
 pub mod engine;
 pub mod index;
