@@ -225,8 +225,7 @@ fn load_topics(
 ) -> (Layout, TopicTree) {
     let json_rel = ctx.rel(json_abs);
     let chart = if json_abs.is_file() {
-        ctx.read(json_abs)
-            .map(|source| ctx.parsed("chart", &source, Chart::of))
+        ctx.read_parsed(json_abs, "chart", Chart::of)
     } else {
         None
     };

@@ -95,7 +95,9 @@ impl Stamp {
 struct Remembered {
     /// `None` when the file was changing as it was read: read it again.
     stamp: Option<Stamp>,
-    text: Arc<str>,
+    /// `None` for a file read only to be parsed ([`Ctx::read_parsed`]): its parse
+    /// is kept, and the text would only double what memory the memo costs.
+    text: Option<Arc<str>>,
     hash: blake3::Hash,
     modified: Option<u64>,
     lossy: bool,
@@ -335,13 +337,21 @@ impl<'r> Ctx<'r> {
         if let (Some(stamp), Some(known)) = (stamp, self.previous.files.get(abs))
             && known.stamp == Some(stamp)
             && stamp.len <= limit
+            && let Some(text) = known.text.clone()
         {
             let known = known.clone();
             #[cfg(test)]
             {
                 self.reused += 1;
             }
-            return Some(self.remember(abs, rel, known));
+            let source = SourceFile {
+                rel: rel.clone(),
+                text,
+                modified: known.modified,
+                hash: known.hash,
+            };
+            self.remember(abs, rel, known);
+            return Some(source);
         }
         let mut bytes = Vec::new();
         let opened = File::open(abs).and_then(|f| {
@@ -395,18 +405,72 @@ impl<'r> Ctx<'r> {
         }
         // Trusted next time only if the file had settled before it was read.
         let stamp = stamp.filter(|s| s.len == len && s.settled(self.now));
+        let text: Arc<str> = Arc::from(text);
+        let source = SourceFile {
+            rel: rel.clone(),
+            text: Arc::clone(&text),
+            modified,
+            hash,
+        };
         let known = Remembered {
             stamp,
-            text: Arc::from(text),
+            text: Some(text),
             hash,
             modified,
             lossy,
         };
-        Some(self.remember(abs, rel, known))
+        self.remember(abs, rel, known);
+        Some(source)
+    }
+
+    /// What `make` gives for the file at `abs`, for a file read only to be parsed (a
+    /// roadmap's chart, the larger part of the content's bytes): unchanged, it is
+    /// neither read nor parsed again, and the memo keeps its parse, not its text.
+    pub fn read_parsed<T: Send + Sync + 'static>(
+        &mut self,
+        abs: &Path,
+        purpose: &'static str,
+        make: impl FnOnce(&str) -> T,
+    ) -> Option<Arc<T>> {
+        if !self.inside(abs) {
+            return None;
+        }
+        let (limit, _) = self.limit_for(abs);
+        let stamp = std::fs::metadata(abs).ok().map(|m| Stamp::of(&m));
+        if let (Some(stamp), Some(known)) = (stamp, self.previous.files.get(abs))
+            && known.stamp == Some(stamp)
+            && stamp.len <= limit
+        {
+            let key = (purpose, *known.hash.as_bytes());
+            let value = self
+                .previous
+                .parsed
+                .get(&key)
+                .and_then(|v| Arc::clone(v).downcast::<T>().ok());
+            if let Some(value) = value {
+                let known = known.clone();
+                #[cfg(test)]
+                {
+                    self.reused += 1;
+                }
+                let rel = self.rel(abs);
+                self.remember(abs, rel, known);
+                self.current
+                    .parsed
+                    .insert(key, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
+                return Some(value);
+            }
+        }
+        let source = self.read(abs)?;
+        let value = self.parsed(purpose, &source, make);
+        if let Some(known) = self.current.files.get_mut(abs) {
+            known.text = None;
+        }
+        Some(value)
     }
 
     /// Records a file read (or known unchanged) in the digest and the memo.
-    fn remember(&mut self, abs: &Path, rel: PathBuf, known: Remembered) -> SourceFile {
+    fn remember(&mut self, abs: &Path, rel: PathBuf, known: Remembered) {
         self.hashes.push((to_slash(&rel), known.hash));
         if known.lossy {
             self.warn(
@@ -415,14 +479,7 @@ impl<'r> Ctx<'r> {
                 "file is not valid UTF-8; invalid bytes were replaced",
             );
         }
-        let source = SourceFile {
-            rel,
-            text: Arc::clone(&known.text),
-            modified: known.modified,
-            hash: known.hash,
-        };
         self.current.files.insert(abs.to_path_buf(), known);
-        source
     }
 
     /// Digest of what this context read: blake3 over the sorted (path, file hash)
@@ -504,6 +561,43 @@ mod tests {
         let mut second = Ctx::with_memo(root, limits, &confinement, memo);
         second.read(&file).unwrap();
         assert_eq!(second.reused(), 0);
+    }
+
+    /// A file read only to be parsed keeps its parse, not its text, and, unchanged,
+    /// is neither read nor parsed again.
+    #[test]
+    fn read_parsed_keeps_the_parse_not_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let file = root.join("chart.json");
+        std::fs::write(&file, "{\"nodes\": []}").unwrap();
+        std::thread::sleep(Stamp::RACY + Duration::from_millis(100));
+        let confinement = Confinement::new(root);
+        let limits = Limits::default();
+        let calls = std::cell::Cell::new(0);
+        let parse = |t: &str| {
+            calls.set(calls.get() + 1);
+            t.len()
+        };
+        let mut first = Ctx::new(root, limits, &confinement);
+        let a = first.read_parsed(&file, "len", parse).unwrap();
+        let digest = first.digest();
+        let memo = first.take_memo();
+        assert!(memo.files[&file].text.is_none());
+        let mut second = Ctx::with_memo(root, limits, &confinement, memo);
+        let b = second.read_parsed(&file, "len", parse).unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!((calls.get(), second.reused()), (1, 1));
+        assert_eq!(
+            second.digest(),
+            digest,
+            "an unread file still counts in the digest"
+        );
+        // `read` of the same file needs its text: read again.
+        let memo = second.take_memo();
+        let mut third = Ctx::with_memo(root, limits, &confinement, memo);
+        assert_eq!(&*third.read(&file).unwrap().text, "{\"nodes\": []}");
+        assert_eq!(third.reused(), 0);
     }
 
     /// What is parsed from a text is shared by every derivation that meets the same
