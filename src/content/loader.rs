@@ -216,9 +216,7 @@ impl Loader {
             .union(&self.units.keys().cloned().collect())
             .cloned()
             .collect();
-        for unit in all {
-            self.derive(&unit, &confinement);
-        }
+        self.derive_all(all.into_iter().collect(), &confinement);
         Ok(self.assemble())
     }
 
@@ -333,55 +331,53 @@ impl Loader {
 
     /// Re-derives one unit from its files and decides what it serves.
     fn derive(&mut self, unit: &Unit, confinement: &Confinement) {
-        let memo = self
-            .units
+        let memo = self.take_memo(unit);
+        let derived = derive(&self.root, self.limits, confinement, unit, memo);
+        self.settle(unit, derived);
+    }
+
+    /// What the last derivation of `unit` read and parsed, taken for the next one.
+    fn take_memo(&mut self, unit: &Unit) -> Memo {
+        self.units
             .get_mut(unit)
             .map(|s| std::mem::take(&mut s.memo))
-            .unwrap_or_default();
-        let mut ctx = Ctx::with_memo(&self.root, self.limits, confinement, memo);
-        let root = self.root.clone();
-        let value = match unit {
-            Unit::Roadmap(id) | Unit::BestPractice(id) => {
-                let (folder, kind) = match unit {
-                    Unit::Roadmap(_) => ("roadmaps", RoadmapKind::Roadmap),
-                    _ => ("best-practices", RoadmapKind::BestPractice),
-                };
-                let dir = root.join(folder).join(id);
-                (dir.is_dir() && ctx.is_dir(&dir))
-                    .then(|| roadmap::load(&mut ctx, &dir, id, kind))
-                    .flatten()
-                    .map(|l| Value::Roadmap {
-                        roadmap: Arc::new(l.roadmap),
-                        related_lines: Arc::new(l.related_lines),
-                        question_lines: Arc::new(l.question_lines),
-                    })
-            }
-            Unit::QuestionGroup(id) => {
-                let dir = root.join("question-groups").join(id);
-                (dir.is_dir() && ctx.is_dir(&dir))
-                    .then(|| questions::load(&mut ctx, &dir, id))
-                    .flatten()
-                    .map(|g| Value::Group(Arc::new(g)))
-            }
-            Unit::Guide(name) => {
-                let path = root.join("guides").join(name);
-                (path.exists() && ctx.is_dir(&root.join("guides")))
-                    .then(|| pages::load_guide(&mut ctx, &path))
-                    .flatten()
-                    .map(|g| Value::Guide(Arc::new(g)))
-            }
-            Unit::Video(name) => {
-                let path = root.join("videos").join(name);
-                (path.exists() && ctx.is_dir(&root.join("videos")))
-                    .then(|| pages::load_video(&mut ctx, &path))
-                    .flatten()
-                    .map(|v| Value::Video(Arc::new(v)))
-            }
-            Unit::Synonyms => load_synonyms(&mut ctx, &root).map(|s| Value::Synonyms(Arc::new(s))),
-        };
-        let digest = ctx.digest();
-        let memo = ctx.take_memo();
-        let diagnostics = ctx.diagnostics;
+            .unwrap_or_default()
+    }
+
+    /// Derives `units` on every core: start-up, a swapped root and an overflowing
+    /// event queue derive them all, and each is independent of the others until
+    /// [`Loader::assemble`].
+    fn derive_all(&mut self, units: Vec<Unit>, confinement: &Confinement) {
+        use rayon::prelude::*;
+        let work: Vec<(Unit, Memo)> = units
+            .into_iter()
+            .map(|u| {
+                let memo = self.take_memo(&u);
+                (u, memo)
+            })
+            .collect();
+        let (root, limits) = (&self.root, self.limits);
+        let derived: Vec<(Unit, Derived)> = work
+            .into_par_iter()
+            .map(|(unit, memo)| {
+                let d = derive(root, limits, confinement, &unit, memo);
+                (unit, d)
+            })
+            .collect();
+        for (unit, d) in derived {
+            self.settle(&unit, d);
+        }
+    }
+
+    /// Decides what `unit` serves after a derivation: the new version, or the last
+    /// good one when the new one brings a new error.
+    fn settle(&mut self, unit: &Unit, derived: Derived) {
+        let Derived {
+            value,
+            digest,
+            memo,
+            diagnostics,
+        } = derived;
         let errors = errors_of(&diagnostics);
         match self.units.get_mut(unit) {
             // A new error where a good version is served: keep serving it.
@@ -554,6 +550,71 @@ impl Loader {
 
 /// Expands a roadmap's `relatedRoadmaps` once every unit is known (a roadmap may
 /// name one that sorts after it), and reports ids that name nothing.
+/// One derivation of a unit, before [`Loader::settle`] decides what it serves.
+struct Derived {
+    value: Option<Value>,
+    digest: [u8; 32],
+    memo: Memo,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and parses the files of `unit` (reusing `memo` where they are unchanged). A
+/// function of the files alone, so that units derive in parallel.
+fn derive(
+    root: &Path,
+    limits: Limits,
+    confinement: &Confinement,
+    unit: &Unit,
+    memo: Memo,
+) -> Derived {
+    let mut ctx = Ctx::with_memo(root, limits, confinement, memo);
+    let value = match unit {
+        Unit::Roadmap(id) | Unit::BestPractice(id) => {
+            let (folder, kind) = match unit {
+                Unit::Roadmap(_) => ("roadmaps", RoadmapKind::Roadmap),
+                _ => ("best-practices", RoadmapKind::BestPractice),
+            };
+            let dir = root.join(folder).join(id);
+            (dir.is_dir() && ctx.is_dir(&dir))
+                .then(|| roadmap::load(&mut ctx, &dir, id, kind))
+                .flatten()
+                .map(|l| Value::Roadmap {
+                    roadmap: Arc::new(l.roadmap),
+                    related_lines: Arc::new(l.related_lines),
+                    question_lines: Arc::new(l.question_lines),
+                })
+        }
+        Unit::QuestionGroup(id) => {
+            let dir = root.join("question-groups").join(id);
+            (dir.is_dir() && ctx.is_dir(&dir))
+                .then(|| questions::load(&mut ctx, &dir, id))
+                .flatten()
+                .map(|g| Value::Group(Arc::new(g)))
+        }
+        Unit::Guide(name) => {
+            let path = root.join("guides").join(name);
+            (path.exists() && ctx.is_dir(&root.join("guides")))
+                .then(|| pages::load_guide(&mut ctx, &path))
+                .flatten()
+                .map(|g| Value::Guide(Arc::new(g)))
+        }
+        Unit::Video(name) => {
+            let path = root.join("videos").join(name);
+            (path.exists() && ctx.is_dir(&root.join("videos")))
+                .then(|| pages::load_video(&mut ctx, &path))
+                .flatten()
+                .map(|v| Value::Video(Arc::new(v)))
+        }
+        Unit::Synonyms => load_synonyms(&mut ctx, root).map(|s| Value::Synonyms(Arc::new(s))),
+    };
+    Derived {
+        digest: ctx.digest(),
+        memo: ctx.take_memo(),
+        diagnostics: ctx.diagnostics,
+        value,
+    }
+}
+
 fn resolve_related(
     r: &Roadmap,
     related_lines: &[Option<usize>],

@@ -436,10 +436,10 @@ type Entry = (Held, Arc<[Arc<DocMeta>]>);
 /// key) from being reused while the entry lives.
 #[derive(Debug)]
 enum Held {
-    Roadmap(#[allow(dead_code)] Arc<Roadmap>),
-    Guide(#[allow(dead_code)] Arc<Guide>),
-    Video(#[allow(dead_code)] Arc<Video>),
-    Group(#[allow(dead_code)] Arc<QuestionGroup>),
+    Roadmap(Arc<Roadmap>),
+    Guide(Arc<Guide>),
+    Video(Arc<Video>),
+    Group(Arc<QuestionGroup>),
 }
 
 /// The search documents of each resource, kept while the resource is unchanged.
@@ -454,46 +454,64 @@ pub struct DocCache {
 }
 
 impl DocCache {
-    /// All search documents of a catalog, in a deterministic order.
+    /// All search documents of a catalog, in a deterministic order. Documents of
+    /// resources not seen before are made on every core (all of them at start-up).
     pub fn documents(&mut self, catalog: &Catalog) -> Vec<Arc<DocMeta>> {
-        let mut next: HashMap<usize, Entry> = HashMap::with_capacity(self.entries.len());
-        let mut out = Vec::new();
-        let mut take = |key: usize, held: Held, make: &dyn Fn() -> Vec<DocMeta>| {
-            let docs = match self.entries.remove(&key) {
-                Some((_, docs)) => docs,
-                None => finish(make()),
-            };
-            out.extend(docs.iter().cloned());
-            next.insert(key, (held, docs));
-        };
+        use rayon::prelude::*;
+        let mut held: Vec<Held> = Vec::new();
         for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
-            take(
-                Arc::as_ptr(r) as usize,
-                Held::Roadmap(Arc::clone(r)),
-                &|| {
-                    let mut v = Vec::new();
-                    roadmap_docs(r, &mut v);
-                    v
-                },
-            );
+            held.push(Held::Roadmap(Arc::clone(r)));
         }
-        for g in &catalog.guides {
-            take(Arc::as_ptr(g) as usize, Held::Guide(Arc::clone(g)), &|| {
-                vec![guide_doc(g)]
-            });
-        }
-        for v in &catalog.videos {
-            take(Arc::as_ptr(v) as usize, Held::Video(Arc::clone(v)), &|| {
-                vec![video_doc(v)]
-            });
-        }
-        for g in &catalog.question_groups {
-            take(Arc::as_ptr(g) as usize, Held::Group(Arc::clone(g)), &|| {
-                question_docs(g)
-            });
+        held.extend(catalog.guides.iter().map(|g| Held::Guide(Arc::clone(g))));
+        held.extend(catalog.videos.iter().map(|v| Held::Video(Arc::clone(v))));
+        held.extend(
+            catalog
+                .question_groups
+                .iter()
+                .map(|g| Held::Group(Arc::clone(g))),
+        );
+        let known: Vec<Option<Arc<[Arc<DocMeta>]>>> = held
+            .iter()
+            .map(|h| self.entries.remove(&h.key()).map(|(_, docs)| docs))
+            .collect();
+        let made: Vec<Arc<[Arc<DocMeta>]>> = held
+            .par_iter()
+            .zip(known.into_par_iter())
+            .map(|(h, docs)| docs.unwrap_or_else(|| finish(h.make())))
+            .collect();
+        let mut out = Vec::with_capacity(made.iter().map(|d| d.len()).sum());
+        let mut next: HashMap<usize, Entry> = HashMap::with_capacity(held.len());
+        for (h, docs) in held.into_iter().zip(made) {
+            out.extend(docs.iter().cloned());
+            next.insert(h.key(), (h, docs));
         }
         self.entries = next;
         out
+    }
+}
+
+impl Held {
+    /// The cache key: the resource's address, which `Held` keeps from being reused.
+    fn key(&self) -> usize {
+        match self {
+            Held::Roadmap(r) => Arc::as_ptr(r) as usize,
+            Held::Guide(g) => Arc::as_ptr(g) as usize,
+            Held::Video(v) => Arc::as_ptr(v) as usize,
+            Held::Group(g) => Arc::as_ptr(g) as usize,
+        }
+    }
+
+    fn make(&self) -> Vec<DocMeta> {
+        match self {
+            Held::Roadmap(r) => {
+                let mut v = Vec::new();
+                roadmap_docs(r, &mut v);
+                v
+            }
+            Held::Guide(g) => vec![guide_doc(g)],
+            Held::Video(v) => vec![video_doc(v)],
+            Held::Group(g) => question_docs(g),
+        }
     }
 }
 
