@@ -53,18 +53,17 @@ impl SuggestWords {
 struct Entry {
     meta: Arc<DocMeta>,
     also_in: Vec<RoadmapRef>,
-}
-
-impl Entry {
-    fn words(&self) -> &[String] {
-        &self.meta.suggest.words
-    }
+    /// The title's words, as numbers in [`SuggestIndex::words`].
+    words: Vec<u32>,
 }
 
 /// Titles ready for prefix matching.
+/// Each distinct word of the titles is compared with a typed word once per
+/// request, not once per title it appears in (typo distances are the cost).
 #[derive(Default)]
 pub struct SuggestIndex {
     entries: Vec<Entry>,
+    words: Vec<Word>,
 }
 
 fn title_words(title: &str) -> Vec<String> {
@@ -81,13 +80,17 @@ fn title_words(title: &str) -> Vec<String> {
 
 /// Levenshtein distance with transpositions (optimal string alignment), giving up
 /// above `max`.
-fn distance_within(a: &str, b: &str, max: u8, prefix: bool) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+fn distance_within(a: &[char], b: &[char], max: u8, prefix: bool) -> bool {
     let max = max as usize;
     if !prefix && a.len().abs_diff(b.len()) > max {
         return false;
     }
+    // A prefix of `b` within `max` edits of `a` is at most `max` longer than `a`.
+    let b = if prefix && b.len() > a.len() + max {
+        &b[..a.len() + max]
+    } else {
+        b
+    };
     let (n, m) = (a.len(), b.len());
     let mut prev2 = vec![0usize; m + 1];
     let mut prev: Vec<usize> = (0..=m).collect();
@@ -118,19 +121,44 @@ fn distance_within(a: &str, b: &str, max: u8, prefix: bool) -> bool {
     }
 }
 
-/// How well one typed word matches one title word: 3 exact, 2 prefix, 1 typo.
-fn word_score(typed: &str, word: &str, last: bool) -> u8 {
-    if typed == word {
-        return 3;
+/// A typed word, ready to be compared with every word of the titles.
+struct Typed<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    budget: u8,
+}
+
+impl<'a> Typed<'a> {
+    fn new(text: &'a str) -> Typed<'a> {
+        Typed {
+            text,
+            chars: text.chars().collect(),
+            budget: typo_budget(text),
+        }
     }
-    if last && word.starts_with(typed) {
-        return 2;
+
+    /// How well it matches one title word: 3 exact, 2 prefix, 1 typo.
+    fn score(&self, word: &Word, last: bool) -> u8 {
+        if self.text == word.text {
+            return 3;
+        }
+        if last && word.text.starts_with(self.text) {
+            return 2;
+        }
+        if self.budget > 0
+            && (last || self.chars.len().abs_diff(word.chars.len()) <= self.budget as usize)
+            && distance_within(&self.chars, &word.chars, self.budget, last)
+        {
+            return 1;
+        }
+        0
     }
-    let budget = typo_budget(typed);
-    if budget > 0 && distance_within(typed, word, budget, last) {
-        return 1;
-    }
-    0
+}
+
+/// One distinct word of the titles.
+struct Word {
+    text: String,
+    chars: Vec<char>,
 }
 
 impl SuggestIndex {
@@ -162,11 +190,27 @@ impl SuggestIndex {
                     entries.push(Entry {
                         meta: Arc::clone(meta),
                         also_in: Vec::new(),
+                        words: Vec::new(),
                     });
                 }
             }
         }
-        SuggestIndex { entries }
+        let mut ids: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+        let mut words: Vec<Word> = Vec::new();
+        for e in &mut entries {
+            for w in &e.meta.suggest.words {
+                let id = *ids.entry(w.as_str()).or_insert_with(|| {
+                    words.push(Word {
+                        text: w.clone(),
+                        chars: w.chars().collect(),
+                    });
+                    (words.len() - 1) as u32
+                });
+                e.words.push(id);
+            }
+        }
+        drop(ids);
+        SuggestIndex { entries, words }
     }
 
     /// Up to `limit` completions of `q`, best first.
@@ -192,14 +236,27 @@ impl SuggestIndex {
                 alts
             })
             .collect();
+        // Per typed word, the score of every distinct title word (0: no match).
+        let scores: Vec<Vec<u8>> = alternatives
+            .iter()
+            .enumerate()
+            .map(|(i, alts)| {
+                let last = typing && i + 1 == alternatives.len();
+                let typed: Vec<Typed> = alts.iter().map(|a| Typed::new(a)).collect();
+                self.words
+                    .iter()
+                    .map(|w| typed.iter().map(|t| t.score(w, last)).max().unwrap_or(0))
+                    .collect()
+            })
+            .collect();
         let mut scored: Vec<(u32, usize)> = Vec::new();
         'entries: for (ei, e) in self.entries.iter().enumerate() {
             let mut total: u32 = 0;
-            for (i, alts) in alternatives.iter().enumerate() {
-                let last = typing && i + 1 == alternatives.len();
-                let best = alts
+            for word_scores in &scores {
+                let best = e
+                    .words
                     .iter()
-                    .flat_map(|a| e.words().iter().map(move |w| word_score(a, w, last)))
+                    .map(|&w| word_scores[w as usize])
                     .max()
                     .unwrap_or(0);
                 if best == 0 {
@@ -208,13 +265,14 @@ impl SuggestIndex {
                 total += u32::from(best) * 10;
             }
             // Titles that start with what was typed, then shorter titles, then kind.
-            if e.words()
-                .first()
-                .is_some_and(|w| alternatives[0].iter().any(|a| w.starts_with(a.as_str())))
-            {
+            if e.words.first().is_some_and(|&w| {
+                alternatives[0]
+                    .iter()
+                    .any(|a| self.words[w as usize].text.starts_with(a.as_str()))
+            }) {
                 total += 15;
             }
-            total += 10u32.saturating_sub(e.words().len() as u32);
+            total += 10u32.saturating_sub(e.words.len() as u32);
             total += match e.meta.kind {
                 Kind::Roadmap | Kind::BestPractice => 6,
                 Kind::Topic => 4,
@@ -248,10 +306,15 @@ mod tests {
 
     #[test]
     fn distance_with_transpositions_and_prefixes() {
-        assert!(distance_within("javascirpt", "javascript", 1, false));
-        assert!(distance_within("kuberntes", "kubernetes", 1, false));
-        assert!(!distance_within("react", "redux", 1, false));
-        assert!(distance_within("kubern", "kubernetes", 1, true));
-        assert!(distance_within("kubren", "kubernetes", 1, true));
+        let d = |a: &str, b: &str, max, prefix| {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            distance_within(&a, &b, max, prefix)
+        };
+        assert!(d("javascirpt", "javascript", 1, false));
+        assert!(d("kuberntes", "kubernetes", 1, false));
+        assert!(!d("react", "redux", 1, false));
+        assert!(d("kubern", "kubernetes", 1, true));
+        assert!(d("kubren", "kubernetes", 1, true));
+        assert!(!d("kbxrn", "kubernetes", 1, true));
     }
 }
