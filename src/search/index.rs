@@ -62,6 +62,15 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy
 }
 
+/// Documents by key, the first of a duplicated key winning (as in [`Indexer::update`]).
+fn by_key(docs: Vec<Arc<DocMeta>>) -> KeyMap<Arc<DocMeta>> {
+    let mut map = KeyMap::with_capacity_and_hasher(docs.len(), Default::default());
+    for d in docs {
+        map.entry(d.key).or_insert(d);
+    }
+    map
+}
+
 /// Where the index lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IndexLocation {
@@ -152,7 +161,7 @@ fn register(index: &Index) {
 pub struct SearchIndex {
     pub(crate) searcher: Searcher,
     pub(crate) fields: Fields,
-    pub(crate) metas: KeyMap<Arc<DocMeta>>,
+    pub(crate) metas: Arc<KeyMap<Arc<DocMeta>>>,
     pub(crate) synonyms: Synonyms,
     /// Built on the first completion asked of this index, not on the reload path: a
     /// burst of edits publishes snapshots that no one asks for completions, and a
@@ -206,7 +215,9 @@ pub struct Indexer {
     reader: IndexReader,
     fields: Fields,
     /// Content hash of every document in the index, by key.
-    indexed: KeyMap<[u8; 32]>,
+    /// The documents of the last publication (shared with its [`SearchIndex`]): what
+    /// the index holds, by key.
+    indexed: Arc<KeyMap<Arc<DocMeta>>>,
     synonyms_fingerprint: String,
     /// Set by [`Indexer::open_or_memory`] when it had to keep the index in memory.
     memory_fallback: bool,
@@ -410,7 +421,7 @@ impl Indexer {
             writer,
             reader,
             fields,
-            indexed: KeyMap::default(),
+            indexed: Arc::default(),
             synonyms_fingerprint,
             memory_fallback: false,
             docs: DocCache::default(),
@@ -420,14 +431,16 @@ impl Indexer {
         if reusable {
             // The index on disk holds exactly these documents: remember their hashes
             // so that the next reload can be incremental.
-            indexer.indexed = docs.iter().map(|d| (d.key, d.content)).collect();
+            let count = docs.len();
+            let metas = Arc::new(by_key(docs));
+            indexer.indexed = Arc::clone(&metas);
             let mut stats = IndexStats {
-                documents: docs.len(),
+                documents: count,
                 reused: true,
                 ..IndexStats::default()
             };
             stats.build_ms = started.elapsed().as_millis() as u64;
-            let search = indexer.publish(catalog, docs, stats);
+            let search = indexer.publish(catalog, metas, stats);
             return Ok((indexer, search));
         }
         // Unknown contents (new, or built from other files): start from empty.
@@ -449,20 +462,24 @@ impl Indexer {
         let started = std::time::Instant::now();
         let docs = self.docs.documents(catalog);
         let f = self.fields;
-        let mut seen = KeyMap::with_capacity_and_hasher(docs.len(), Default::default());
+        let count = docs.len();
+        let mut seen: KeyMap<Arc<DocMeta>> =
+            KeyMap::with_capacity_and_hasher(count, Default::default());
         let mut added = 0;
         let mut deleted = 0;
-        for d in &docs {
-            let hash = d.content;
+        for d in docs {
             // Two documents with one key (a duplicate id in the content) would make
             // deletes ambiguous; the first wins, as it does in the catalog lookups.
-            if seen.insert(d.key, hash).is_some() {
+            let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(d.key) else {
+                continue;
+            };
+            let known = self.indexed.get(&d.key);
+            // The same document (its resource unchanged), or the same indexed content.
+            if known.is_some_and(|k| Arc::ptr_eq(k, &d) || k.content == d.content) {
+                slot.insert(d);
                 continue;
             }
-            if self.indexed.get(&d.key) == Some(&hash) {
-                continue;
-            }
-            if self.indexed.contains_key(&d.key) {
+            if known.is_some() {
                 self.writer.delete_term(Term::from_field_u64(f.key, d.key));
                 deleted += 1;
             }
@@ -482,6 +499,7 @@ impl Indexer {
             }
             self.writer.add_document(document)?;
             added += 1;
+            slot.insert(d);
         }
         for key in self.indexed.keys() {
             if !seen.contains_key(key) {
@@ -514,7 +532,8 @@ impl Indexer {
             }
             self.reader.reload()?;
         }
-        self.indexed = seen;
+        let metas = Arc::new(seen);
+        self.indexed = Arc::clone(&metas);
         self.synonyms_fingerprint = synonyms_fingerprint.clone();
         if let IndexLocation::Dir(dir) = &self.location {
             write_manifest(
@@ -529,14 +548,14 @@ impl Indexer {
         }
         let committed = started.elapsed();
         let stats = IndexStats {
-            documents: docs.len(),
+            documents: count,
             added,
             deleted,
             reused: false,
             build_ms: started.elapsed().as_millis() as u64,
             memory_fallback: self.memory_fallback,
         };
-        let search = self.publish(catalog, docs, stats);
+        let search = self.publish(catalog, metas, stats);
         tracing::debug!(
             documents_ms = prepared.as_secs_f64() * 1000.0,
             commit_ms = (committed - prepared).as_secs_f64() * 1000.0,
@@ -551,7 +570,7 @@ impl Indexer {
     /// Forgets every document: the next [`Indexer::update`] adds them all again.
     pub fn rebuild_all(&mut self) -> Result<(), SearchError> {
         self.writer.delete_all_documents()?;
-        self.indexed.clear();
+        self.indexed = Arc::default();
         Ok(())
     }
 
@@ -577,11 +596,10 @@ impl Indexer {
     fn publish(
         &self,
         catalog: &Catalog,
-        docs: Vec<Arc<DocMeta>>,
+        metas: Arc<KeyMap<Arc<DocMeta>>>,
         mut stats: IndexStats,
     ) -> SearchIndex {
         stats.memory_fallback = self.memory_fallback;
-        let metas: KeyMap<Arc<DocMeta>> = docs.into_iter().map(|d| (d.key, d)).collect();
         let searcher = self.reader.searcher();
         let engine = Engine::new(&searcher, self.fields, &metas);
         SearchIndex {

@@ -329,7 +329,7 @@ impl SearchIndex {
     /// The resources added, changed and removed since `old`, sorted by path.
     pub fn changes_since(&self, old: &SearchIndex) -> Changes {
         let mut c = Changes::default();
-        for (key, m) in &self.metas {
+        for (key, m) in self.metas.iter() {
             match old.metas.get(key) {
                 None => c.added.push(changed_resource(m)),
                 // The same document, shared because its resource did not change.
@@ -340,7 +340,7 @@ impl SearchIndex {
                 Some(_) => {}
             }
         }
-        for (key, m) in &old.metas {
+        for (key, m) in old.metas.iter() {
             if !self.metas.contains_key(key) {
                 c.removed.push(changed_resource(m));
             }
