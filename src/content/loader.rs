@@ -259,9 +259,7 @@ impl Loader {
         if units.is_empty() {
             return Ok(None);
         }
-        for unit in &units {
-            self.derive(unit, &confinement);
-        }
+        self.derive_all(units.iter().cloned().collect(), &confinement);
         Ok(Some((
             self.assemble(),
             Update {
@@ -329,13 +327,6 @@ impl Loader {
         out
     }
 
-    /// Re-derives one unit from its files and decides what it serves.
-    fn derive(&mut self, unit: &Unit, confinement: &Confinement) {
-        let memo = self.take_memo(unit);
-        let derived = derive(&self.root, self.limits, confinement, unit, memo);
-        self.settle(unit, derived);
-    }
-
     /// What the last derivation of `unit` read and parsed, taken for the next one.
     fn take_memo(&mut self, unit: &Unit) -> Memo {
         self.units
@@ -344,9 +335,9 @@ impl Loader {
             .unwrap_or_default()
     }
 
-    /// Derives `units` on every core: start-up, a swapped root and an overflowing
-    /// event queue derive them all, and each is independent of the others until
-    /// [`Loader::assemble`].
+    /// Re-derives `units` from their files, on every core (start-up, a swapped root,
+    /// an overflowing event queue and a checkout derive many; each is independent of
+    /// the others until [`Loader::assemble`]), and decides what each serves.
     fn derive_all(&mut self, units: Vec<Unit>, confinement: &Confinement) {
         use rayon::prelude::*;
         let work: Vec<(Unit, Memo)> = units

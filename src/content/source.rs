@@ -328,48 +328,64 @@ impl<'r> Ctx<'r> {
     /// error diagnostic and `None`; invalid UTF-8 is decoded lossily with a warning,
     /// since a stray byte should not cost a whole topic.
     pub fn read(&mut self, abs: &Path) -> Option<SourceFile> {
-        let rel = self.rel(abs);
         if !self.inside(abs) {
             return None;
         }
-        let (limit, flag) = self.limit_for(abs);
-        let stamp = std::fs::metadata(abs).ok().map(|m| Stamp::of(&m));
-        if let (Some(stamp), Some(known)) = (stamp, self.previous.files.get(abs))
-            && known.stamp == Some(stamp)
-            && stamp.len <= limit
+        if let Some(known) = self.unchanged(abs)
             && let Some(text) = known.text.clone()
         {
-            let known = known.clone();
-            #[cfg(test)]
-            {
-                self.reused += 1;
-            }
-            let source = SourceFile {
-                rel: rel.clone(),
+            let (hash, modified) = (known.hash, known.modified);
+            let rel = self.reuse(abs, known);
+            return Some(SourceFile {
+                rel,
                 text,
-                modified: known.modified,
-                hash: known.hash,
-            };
-            self.remember(abs, rel, known);
-            return Some(source);
+                modified,
+                hash,
+            });
         }
+        self.read_fresh(abs)
+    }
+
+    /// The previous derivation's record of `abs`, when the file still has the stamp
+    /// it had then (one `stat`, no read).
+    fn unchanged(&self, abs: &Path) -> Option<Remembered> {
+        let known = self.previous.files.get(abs)?;
+        let stamp = Stamp::of(&std::fs::metadata(abs).ok()?);
+        (known.stamp == Some(stamp) && stamp.len <= self.limit_for(abs).0).then(|| known.clone())
+    }
+
+    /// Records a file taken from the memo; its root-relative path.
+    fn reuse(&mut self, abs: &Path, known: Remembered) -> PathBuf {
+        #[cfg(test)]
+        {
+            self.reused += 1;
+        }
+        let rel = self.rel(abs);
+        self.remember(abs, rel.clone(), known);
+        rel
+    }
+
+    /// Reads `abs` from disk (already checked to be inside the root).
+    fn read_fresh(&mut self, abs: &Path) -> Option<SourceFile> {
+        let rel = self.rel(abs);
+        let (limit, flag) = self.limit_for(abs);
         let mut bytes = Vec::new();
         let opened = File::open(abs).and_then(|f| {
             let meta = f.metadata()?;
-            let modified = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map(|d| d.as_secs());
-            Ok((f, meta.len(), modified))
+            Ok((f, Stamp::of(&meta)))
         });
-        let (file, len, modified) = match opened {
+        let (file, stamp) = match opened {
             Ok(o) => o,
             Err(e) => {
                 self.error(&rel, None, format!("could not read file: {e}"));
                 return None;
             }
         };
+        let len = stamp.len;
+        let modified = stamp
+            .modified
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_secs());
         if len > limit {
             self.error(
                 &rel,
@@ -403,8 +419,9 @@ impl<'r> Ctx<'r> {
         if text.contains('\r') {
             text = text.replace("\r\n", "\n").replace('\r', "\n");
         }
-        // Trusted next time only if the file had settled before it was read.
-        let stamp = stamp.filter(|s| s.len == len && s.settled(self.now));
+        // Trusted next time only if the file had settled before it was read (a write
+        // during the read changes its change time, so the stamp of the open is safe).
+        let stamp = stamp.settled(self.now).then_some(stamp);
         let text: Arc<str> = Arc::from(text);
         let source = SourceFile {
             rel: rel.clone(),
@@ -435,12 +452,7 @@ impl<'r> Ctx<'r> {
         if !self.inside(abs) {
             return None;
         }
-        let (limit, _) = self.limit_for(abs);
-        let stamp = std::fs::metadata(abs).ok().map(|m| Stamp::of(&m));
-        if let (Some(stamp), Some(known)) = (stamp, self.previous.files.get(abs))
-            && known.stamp == Some(stamp)
-            && stamp.len <= limit
-        {
+        if let Some(known) = self.unchanged(abs) {
             let key = (purpose, *known.hash.as_bytes());
             let value = self
                 .previous
@@ -448,20 +460,14 @@ impl<'r> Ctx<'r> {
                 .get(&key)
                 .and_then(|v| Arc::clone(v).downcast::<T>().ok());
             if let Some(value) = value {
-                let known = known.clone();
-                #[cfg(test)]
-                {
-                    self.reused += 1;
-                }
-                let rel = self.rel(abs);
-                self.remember(abs, rel, known);
+                self.reuse(abs, known);
                 self.current
                     .parsed
                     .insert(key, Arc::clone(&value) as Arc<dyn Any + Send + Sync>);
                 return Some(value);
             }
         }
-        let source = self.read(abs)?;
+        let source = self.read_fresh(abs)?;
         let value = self.parsed(purpose, &source, make);
         if let Some(known) = self.current.files.get_mut(abs) {
             known.text = None;

@@ -357,14 +357,9 @@ impl Indexer {
         let started = std::time::Instant::now();
         let (schema, fields) = schema();
         let synonyms_fingerprint = fingerprint(&catalog.synonyms);
-        let wanted = Manifest {
-            schema_version: SCHEMA_VERSION,
-            content_version: catalog.version.clone(),
-            synonyms: synonyms_fingerprint.clone(),
-            commit: None,
-        };
-        let (index, reusable) = match location {
-            IndexLocation::Memory => (Index::create_in_ram(schema), false),
+        // The index, and the manifest found with it when the index is usable as it is.
+        let (index, found) = match location {
+            IndexLocation::Memory => (Index::create_in_ram(schema), None),
             IndexLocation::Dir(dir) => {
                 let found = read_manifest(dir);
                 check_ours(dir, found.as_ref())?;
@@ -388,26 +383,24 @@ impl Indexer {
                     Err(SearchError::Open("no usable index".into()))
                 };
                 match opened {
-                    Ok(index) => {
-                        let committed = index.load_metas().ok().and_then(|m| m.payload);
-                        let reusable = found.as_ref().is_some_and(|m| {
-                            m.schema_version == wanted.schema_version
-                                && m.content_version == wanted.content_version
-                                && m.synonyms == wanted.synonyms
-                                && m.commit.is_some()
-                                && m.commit == committed
-                        });
-                        (index, reusable)
-                    }
+                    Ok(index) => (index, found),
                     Err(_) => {
                         clear_dir(dir)?;
                         let d = UnsyncedDirectory::open(dir)
                             .map_err(|e| SearchError::Open(e.to_string()))?;
-                        (Index::open_or_create(d, schema)?, false)
+                        (Index::open_or_create(d, schema)?, None)
                     }
                 }
             }
         };
+        let committed = index.load_metas().ok().and_then(|m| m.payload);
+        let reusable = found.is_some_and(|m| {
+            m.schema_version == SCHEMA_VERSION
+                && m.content_version == catalog.version
+                && m.synonyms == synonyms_fingerprint
+                && m.commit.is_some()
+                && m.commit == committed
+        });
         register(&index);
         let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
         writer.set_merge_policy(Box::new(merge_policy()));
@@ -415,7 +408,6 @@ impl Indexer {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let index_payload = index.load_metas().ok().and_then(|m| m.payload);
         let mut indexer = Indexer {
             location: location.clone(),
             writer,
@@ -425,7 +417,7 @@ impl Indexer {
             synonyms_fingerprint,
             memory_fallback: false,
             docs: DocCache::default(),
-            committed: index_payload,
+            committed,
         };
         let docs = indexer.docs.documents(catalog);
         if reusable {

@@ -145,10 +145,7 @@ impl<'a> Typed<'a> {
         if last && word.text.starts_with(self.text) {
             return 2;
         }
-        if self.budget > 0
-            && (last || self.chars.len().abs_diff(word.chars.len()) <= self.budget as usize)
-            && distance_within(&self.chars, &word.chars, self.budget, last)
-        {
+        if self.budget > 0 && distance_within(&self.chars, &word.chars, self.budget, last) {
             return 1;
         }
         0
