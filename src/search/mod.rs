@@ -18,7 +18,6 @@ pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -235,50 +234,56 @@ impl SearchIndex {
             return Ok(results);
         }
         let ex = self.engine.execute(&self.searcher, self.fields, &plan);
-        let kind_ok = |m: &DocMeta| req.kinds.is_empty() || req.kinds.contains(&m.kind);
-        let roadmap_ok = |m: &DocMeta| {
-            req.roadmaps.is_empty()
-                || m.roadmap
-                    .as_ref()
-                    .is_some_and(|r| req.roadmaps.iter().any(|x| x == &r.id))
-        };
-        // Facets from the matched set alone: counting needs no ranking.
-        let mut kind_counts: BTreeMap<Kind, usize> = BTreeMap::new();
-        let mut roadmap_counts: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+        // Facets from the matched set alone: counting needs no ranking, and is done on
+        // the engine's per-document roadmap ordinals, not on id strings.
+        let roadmaps = self.engine.roadmaps();
+        let wanted: Option<Vec<bool>> = (!req.roadmaps.is_empty()).then(|| {
+            roadmaps
+                .iter()
+                .map(|(id, _)| req.roadmaps.iter().any(|x| x == id))
+                .collect()
+        });
+        let mut kind_counts = [0usize; Kind::ALL.len()];
+        let mut roadmap_counts = vec![0usize; roadmaps.len()];
         let mut filtered: Vec<engine::Candidate> = Vec::with_capacity(ex.candidates.len());
         for c in &ex.candidates {
             let Some(meta) = self.engine.doc(c.doc) else {
                 continue;
             };
-            let k = kind_ok(meta);
-            let r = roadmap_ok(meta);
+            let ordinal = self.engine.roadmap_of(c.doc);
+            let k = req.kinds.is_empty() || req.kinds.contains(&meta.kind);
+            let r = match &wanted {
+                None => true,
+                Some(w) => w.get(ordinal as usize).copied().unwrap_or(false),
+            };
             if r {
-                *kind_counts.entry(meta.kind).or_default() += 1;
+                kind_counts[meta.kind as usize] += 1;
             }
-            if k && let Some(rm) = &meta.roadmap {
-                roadmap_counts
-                    .entry(rm.id.as_str())
-                    .or_insert((0, rm.title.as_str()))
-                    .0 += 1;
+            if k && let Some(n) = roadmap_counts.get_mut(ordinal as usize) {
+                *n += 1;
             }
             if k && r {
                 filtered.push(*c);
             }
         }
         let mut facets = Facets {
-            kind: kind_counts
-                .into_iter()
+            kind: Kind::ALL
+                .iter()
+                .zip(kind_counts)
+                .filter(|(_, count)| *count > 0)
                 .map(|(k, count)| FacetCount {
                     value: k.as_str().to_string(),
                     label: k.label().to_string(),
                     count,
                 })
                 .collect(),
-            roadmap: roadmap_counts
-                .into_iter()
-                .map(|(id, (count, title))| FacetCount {
-                    value: id.to_string(),
-                    label: title.to_string(),
+            roadmap: roadmaps
+                .iter()
+                .zip(roadmap_counts)
+                .filter(|(_, count)| *count > 0)
+                .map(|((id, title), count)| FacetCount {
+                    value: id.clone(),
+                    label: title.clone(),
                     count,
                 })
                 .collect(),
