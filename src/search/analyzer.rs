@@ -47,81 +47,95 @@ fn is_connector(c: char) -> bool {
 }
 
 /// One compound word found in a text: byte range and the ranges of its parts.
-struct Compound {
+struct Compound<'a> {
     from: usize,
     to: usize,
-    parts: Vec<(usize, usize)>,
+    parts: &'a [(usize, usize)],
     /// Ends in `+` or `#` (`c++`, `c#`): the parts must not be emitted.
     suffixed: bool,
     /// Starts with a `.` (`.net`).
     dotted: bool,
 }
 
-fn scan(text: &str) -> Vec<Compound> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut out = Vec::new();
+/// The character that starts at byte `i` of `text` (a boundary before its end) and its
+/// length in bytes.
+#[inline]
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => (char::from(b), 1),
+        _ => text
+            .get(i..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(('\0', 1), |c| (c, c.len_utf8())),
+    }
+}
+
+/// Calls `f` with every compound word of `text`, in order. Walks the bytes once,
+/// decoding only non-ASCII characters, with one buffer of parts for the whole text:
+/// indexing, snippets and suggestions tokenize every text through here, and a vector
+/// of every character plus one of parts per word was most of their cost.
+fn scan(text: &str, mut f: impl FnMut(&Compound<'_>)) {
+    let n = text.len();
+    let bytes = text.as_bytes();
+    let mut parts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        let (_, c) = chars[i];
+    while i < n {
+        let (c, len) = char_at(text, i);
         if !is_word_char(c) {
-            i += 1;
+            i += len;
             continue;
         }
         // A leading dot belongs to the word when it follows a non-word character:
         // `.NET`, `.env`; not the end of a sentence (`end.Next` is caught below).
         let dotted = i > 0
-            && chars[i - 1].1 == '.'
-            && (i < 2 || !is_word_char(chars[i - 2].1) && !is_connector(chars[i - 2].1));
-        let start_byte = if dotted { chars[i - 1].0 } else { chars[i].0 };
-        let mut parts = Vec::new();
+            && bytes[i - 1] == b'.'
+            && text[..i - 1]
+                .chars()
+                .next_back()
+                .is_none_or(|p| !is_word_char(p) && !is_connector(p));
+        let start_byte = if dotted { i - 1 } else { i };
+        parts.clear();
         let mut j = i;
         loop {
-            let part_start = chars[j].0;
-            while j < chars.len() && is_word_char(chars[j].1) {
-                j += 1;
+            let part_start = j;
+            while j < n {
+                let (c, l) = char_at(text, j);
+                if !is_word_char(c) {
+                    break;
+                }
+                j += l;
             }
-            let part_end = if j < chars.len() {
-                chars[j].0
-            } else {
-                text.len()
-            };
-            parts.push((part_start, part_end));
+            parts.push((part_start, j));
             // A connector continues the compound only when a word character follows.
-            if j + 1 < chars.len() && is_connector(chars[j].1) && is_word_char(chars[j + 1].1) {
-                j += 1;
-                continue;
+            if j < n {
+                let (c, l) = char_at(text, j);
+                if is_connector(c) && j + l < n && is_word_char(char_at(text, j + l).0) {
+                    j += l;
+                    continue;
+                }
             }
             break;
         }
-        let mut end_byte = if j < chars.len() {
-            chars[j].0
-        } else {
-            text.len()
-        };
+        let mut end_byte = j;
         // Trailing `+`/`#` runs (`c++`, `c#`), only when not followed by a word char.
         let mut k = j;
-        while k < chars.len() && matches!(chars[k].1, '+' | '#') {
+        while k < n && matches!(bytes[k], b'+' | b'#') {
             k += 1;
         }
-        let suffixed = k > j && (k >= chars.len() || !is_word_char(chars[k].1));
+        let suffixed = k > j && (k >= n || !is_word_char(char_at(text, k).0));
         if suffixed {
-            end_byte = if k < chars.len() {
-                chars[k].0
-            } else {
-                text.len()
-            };
+            end_byte = k;
             j = k;
         }
-        out.push(Compound {
+        f(&Compound {
             from: start_byte,
             to: end_byte,
-            parts,
+            parts: &parts,
             suffixed,
             dotted,
         });
-        i = j.max(i + 1);
+        i = j.max(i + len);
     }
-    out
 }
 
 fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize, position: usize) {
@@ -141,7 +155,8 @@ fn push(tokens: &mut Vec<Token>, text: String, from: usize, to: usize, position:
 /// filters. Exposed for snippets and suggestions, which work on the same words.
 pub fn raw_tokens(text: &str, emit_parts: bool) -> Vec<Token> {
     let mut tokens = Vec::new();
-    for (position, compound) in scan(text).into_iter().enumerate() {
+    let mut position = 0;
+    scan(text, |compound| {
         let whole = &text[compound.from..compound.to];
         let is_compound = compound.parts.len() > 1 || compound.suffixed || compound.dotted;
         push(
@@ -156,11 +171,12 @@ pub fn raw_tokens(text: &str, emit_parts: bool) -> Vec<Token> {
                 let joined: String = compound.parts.iter().map(|&(a, b)| &text[a..b]).collect();
                 push(&mut tokens, joined, compound.from, compound.to, position);
             }
-            for &(a, b) in &compound.parts {
+            for &(a, b) in compound.parts {
                 push(&mut tokens, text[a..b].to_string(), a, b, position);
             }
         }
-    }
+        position += 1;
+    });
     tokens
 }
 
@@ -169,34 +185,44 @@ pub fn raw_tokens(text: &str, emit_parts: bool) -> Vec<Token> {
 /// without building tokens. Snippets scan many texts per query; this is their hot loop.
 pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
     let mut buf = String::new();
+    let mut joined = String::new();
     let mut emit = |from: usize, to: usize, word: &str, buf: &mut String| {
-        if word.is_empty() || word.chars().count() > MAX_TOKEN_CHARS {
+        if word.is_empty() {
             return;
         }
         buf.clear();
         if word.is_ascii() {
+            if word.len() > MAX_TOKEN_CHARS {
+                return;
+            }
             buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
         } else {
+            if word.chars().count() > MAX_TOKEN_CHARS {
+                return;
+            }
             for w in query_words(word) {
                 buf.push_str(&w);
             }
         }
         f(from, to, buf);
     };
-    for compound in scan(text) {
+    scan(text, |compound| {
         let whole = &text[compound.from..compound.to];
         emit(compound.from, compound.to, whole, &mut buf);
         let is_compound = compound.parts.len() > 1 || compound.suffixed || compound.dotted;
         if is_compound && !compound.suffixed {
             if compound.parts.len() > 1 {
-                let joined: String = compound.parts.iter().map(|&(a, b)| &text[a..b]).collect();
+                joined.clear();
+                for &(a, b) in compound.parts {
+                    joined.push_str(&text[a..b]);
+                }
                 emit(compound.from, compound.to, &joined, &mut buf);
             }
-            for &(a, b) in &compound.parts {
+            for &(a, b) in compound.parts {
                 emit(a, b, &text[a..b], &mut buf);
             }
         }
-    }
+    });
 }
 
 impl Tokenizer for DevTokenizer {
@@ -347,6 +373,112 @@ mod tests {
             out.push(t.text.clone());
         }
         out
+    }
+
+    /// The scanner as it was before [`scan`] walked bytes: the reference it must match.
+    struct OldCompound {
+        from: usize,
+        to: usize,
+        parts: Vec<(usize, usize)>,
+        /// Ends in `+` or `#` (`c++`, `c#`): the parts must not be emitted.
+        suffixed: bool,
+        /// Starts with a `.` (`.net`).
+        dotted: bool,
+    }
+
+    fn old_scan(text: &str) -> Vec<OldCompound> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let (_, c) = chars[i];
+            if !is_word_char(c) {
+                i += 1;
+                continue;
+            }
+            // A leading dot belongs to the word when it follows a non-word character:
+            // `.NET`, `.env`; not the end of a sentence (`end.Next` is caught below).
+            let dotted = i > 0
+                && chars[i - 1].1 == '.'
+                && (i < 2 || !is_word_char(chars[i - 2].1) && !is_connector(chars[i - 2].1));
+            let start_byte = if dotted { chars[i - 1].0 } else { chars[i].0 };
+            let mut parts = Vec::new();
+            let mut j = i;
+            loop {
+                let part_start = chars[j].0;
+                while j < chars.len() && is_word_char(chars[j].1) {
+                    j += 1;
+                }
+                let part_end = if j < chars.len() {
+                    chars[j].0
+                } else {
+                    text.len()
+                };
+                parts.push((part_start, part_end));
+                // A connector continues the compound only when a word character follows.
+                if j + 1 < chars.len() && is_connector(chars[j].1) && is_word_char(chars[j + 1].1) {
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            let mut end_byte = if j < chars.len() {
+                chars[j].0
+            } else {
+                text.len()
+            };
+            // Trailing `+`/`#` runs (`c++`, `c#`), only when not followed by a word char.
+            let mut k = j;
+            while k < chars.len() && matches!(chars[k].1, '+' | '#') {
+                k += 1;
+            }
+            let suffixed = k > j && (k >= chars.len() || !is_word_char(chars[k].1));
+            if suffixed {
+                end_byte = if k < chars.len() {
+                    chars[k].0
+                } else {
+                    text.len()
+                };
+                j = k;
+            }
+            out.push(OldCompound {
+                from: start_byte,
+                to: end_byte,
+                parts,
+                suffixed,
+                dotted,
+            });
+            i = j.max(i + 1);
+        }
+        out
+    }
+
+    #[test]
+    fn the_byte_scanner_finds_what_the_character_scanner_found() {
+        // Every character class the scanner tells apart, in random strings.
+        let alphabet: Vec<char> = "aZ9é中ß .-/+#'_\u{2019},;\n\t!".chars().collect();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 16) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let mut got = Vec::new();
+            scan(&text, |c| {
+                got.push((c.from, c.to, c.parts.to_vec(), c.suffixed, c.dotted))
+            });
+            let want: Vec<_> = old_scan(&text)
+                .into_iter()
+                .map(|c| (c.from, c.to, c.parts, c.suffixed, c.dotted))
+                .collect();
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]

@@ -159,15 +159,19 @@ impl<'a> Snippets<'a> {
             .map(|(a, b)| (a + from, b + from))
             .collect();
         let mut best = (0usize, 0usize); // (start byte, matches)
+        let lowered: Vec<String> = ranges
+            .iter()
+            .map(|r| text[r.0..r.1].to_lowercase())
+            .collect();
+        let mut distinct: Vec<&str> = Vec::new();
         for (i, r) in ranges.iter().enumerate() {
             let window_end = r.0 + SNIPPET_CHARS;
-            let mut distinct: Vec<String> = Vec::new();
-            for r2 in &ranges[i..] {
+            distinct.clear();
+            for (r2, w) in ranges[i..].iter().zip(&lowered[i..]) {
                 if r2.1 > window_end {
                     break;
                 }
-                let w = text[r2.0..r2.1].to_lowercase();
-                if !distinct.contains(&w) {
+                if !distinct.contains(&w.as_str()) {
                     distinct.push(w);
                 }
             }
