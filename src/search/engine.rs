@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use tantivy::postings::Postings;
+use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
@@ -621,9 +621,12 @@ impl Reader<'_> {
         best
     }
 
-    /// Positions of each unit in each stemmed field for the documents `docs` (dense,
-    /// any order): `out[i][slot][field]`, sorted.
-    fn positions(&self, plan: &Plan, docs: &[u32]) -> Vec<Vec<Vec<Vec<u32>>>> {
+    /// The proximity rule's value ([`ranking::proximity`]) of each of the documents
+    /// `docs` (dense, any order). Document by document: every posting list is opened
+    /// once and moved forward through the documents in order, and one document's
+    /// positions are dropped as soon as its proximity is known (the positions of every
+    /// document of a large bucket, kept all at once, were most of the cost).
+    fn proximities(&self, plan: &Plan, docs: &[u32]) -> Vec<u16> {
         let f = self.fields;
         let fields = [f.title, f.context, f.keywords, f.body];
         // The words whose distances count: a unit of several words (`server side`)
@@ -640,10 +643,10 @@ impl Reader<'_> {
                 v
             })
             .collect();
-        let mut out = vec![vec![vec![Vec::new(); fields.len()]; slots.len()]; docs.len()];
-        let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_unstable_by_key(|&i| docs[i]);
-        let mut buf = Vec::new();
+        let segments = self.searcher.segment_readers();
+        // Posting lists by segment: (slot, field, postings).
+        let mut lists: Vec<Vec<(usize, usize, SegmentPostings)>> =
+            (0..segments.len()).map(|_| Vec::new()).collect();
         for (u, (unit, last)) in slots.iter().enumerate() {
             let stems: Vec<String> = unit
                 .position_stems(*last)
@@ -653,45 +656,60 @@ impl Reader<'_> {
             for (fi, &field) in fields.iter().enumerate() {
                 for s in &stems {
                     let term = Term::from_field_text(field, s);
-                    for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-                        let base = self.engine.bases[ord];
-                        let end = base + segment.max_doc();
+                    for (ord, segment) in segments.iter().enumerate() {
                         let Ok(inverted) = segment.inverted_index(field) else {
                             continue;
                         };
-                        let Ok(Some(mut postings)) =
+                        if let Ok(Some(postings)) =
                             inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
-                        else {
-                            continue;
-                        };
-                        for &i in &order {
-                            let d = docs[i];
-                            if d < base || d >= end {
-                                continue;
-                            }
-                            let local = d - base;
-                            // Already past it (no occurrence there): seek only forward.
-                            if postings.doc() > local {
-                                continue;
-                            }
-                            let found = postings.seek(local);
-                            if found == TERMINATED {
-                                break;
-                            }
-                            if found == local {
-                                buf.clear();
-                                postings.positions(&mut buf);
-                                out[i][u][fi].extend_from_slice(&buf);
-                            }
+                        {
+                            lists[ord].push((u, fi, postings));
                         }
                     }
                 }
-                for per_doc in out.iter_mut() {
-                    let p = &mut per_doc[u][fi];
+            }
+        }
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_unstable_by_key(|&i| docs[i]);
+        let mut out = vec![0u16; docs.len()];
+        let mut positions = vec![vec![Vec::new(); fields.len()]; slots.len()];
+        let mut buf = Vec::new();
+        for &i in &order {
+            let d = docs[i];
+            // The segment holding `d`: the last whose first document is not after it.
+            let ord = self
+                .engine
+                .bases
+                .partition_point(|&b| b <= d)
+                .saturating_sub(1);
+            let (Some(base), Some(seg_lists)) = (self.engine.bases.get(ord), lists.get_mut(ord))
+            else {
+                continue;
+            };
+            let local = d - base;
+            for per_slot in positions.iter_mut() {
+                for p in per_slot.iter_mut() {
+                    p.clear();
+                }
+            }
+            for (slot, fi, postings) in seg_lists.iter_mut() {
+                // Already past it (no occurrence there): seek only forward.
+                if postings.doc() > local {
+                    continue;
+                }
+                if postings.seek(local) == local {
+                    buf.clear();
+                    postings.positions(&mut buf);
+                    positions[*slot][*fi].extend_from_slice(&buf);
+                }
+            }
+            for per_slot in positions.iter_mut() {
+                for p in per_slot.iter_mut() {
                     p.sort_unstable();
                     p.dedup();
                 }
             }
+            out[i] = ranking::proximity(&positions);
         }
         out
     }
@@ -854,8 +872,8 @@ impl Engine {
             |c| (c.missing, c.typos),
             |slice, page| {
                 let docs: Vec<u32> = slice.iter().map(|c| c.doc).collect();
-                let positions = if plan.units.len() > 1 {
-                    Some(reader.positions(plan, &docs))
+                let proximities = if plan.units.len() > 1 {
+                    Some(reader.proximities(plan, &docs))
                 } else {
                     None
                 };
@@ -864,7 +882,7 @@ impl Engine {
                 let mut keys: Vec<RankKey> = slice
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| self.early_key(ex, c, positions.as_ref().map(|p| &p[i])))
+                    .map(|(i, c)| self.early_key(ex, c, proximities.as_ref().map(|p| p[i])))
                     .collect();
                 let early: Vec<(u8, u16, u16, u16)> = keys
                     .iter()
@@ -903,39 +921,28 @@ impl Engine {
         };
         let page = &items[range];
         let docs: Vec<u32> = page.iter().map(|c| c.doc).collect();
-        let positions = reader.positions(plan, &docs);
+        let proximities = reader.proximities(plan, &docs);
         page.iter()
-            .zip(positions.iter())
+            .zip(proximities.iter())
             .filter_map(|(c, p)| {
                 let path = self.doc(c.doc)?.path.clone();
                 Some((
                     path,
-                    self.key(plan, &ex, c, (plan.units.len() > 1).then_some(p)),
+                    self.key(plan, &ex, c, (plan.units.len() > 1).then_some(*p)),
                 ))
             })
             .collect()
     }
 
-    fn key(
-        &self,
-        plan: &Plan,
-        ex: &Execution,
-        c: &Candidate,
-        positions: Option<&Vec<Vec<Vec<u32>>>>,
-    ) -> RankKey {
-        let mut key = self.early_key(ex, c, positions);
+    fn key(&self, plan: &Plan, ex: &Execution, c: &Candidate, proximity: Option<u16>) -> RankKey {
+        let mut key = self.early_key(ex, c, proximity);
         self.late_key(plan, ex, c, &mut key);
         key
     }
 
     /// The keys of the rules up to the field rule (and the word part of exactness):
     /// what the matches and positions already tell.
-    fn early_key(
-        &self,
-        ex: &Execution,
-        c: &Candidate,
-        positions: Option<&Vec<Vec<Vec<u32>>>>,
-    ) -> RankKey {
+    fn early_key(&self, ex: &Execution, c: &Candidate, proximity: Option<u16>) -> RankKey {
         if self.doc(c.doc).is_none() {
             return RankKey {
                 missing: u8::MAX,
@@ -957,7 +964,7 @@ impl Engine {
         RankKey {
             missing: c.missing,
             typos: c.typos,
-            proximity: positions.map(|p| ranking::proximity(p)).unwrap_or(0),
+            proximity: proximity.unwrap_or(0),
             field,
             exactness,
             whole_title: 3,
