@@ -817,8 +817,7 @@ impl Engine {
             .touched
             .iter()
             .map(|&doc| {
-                let m: Vec<Match> = matched.matches(doc).collect();
-                let (missing, typos) = ranking::words_and_typos(&m);
+                let (missing, typos) = ranking::words_and_typos(matched.matches(doc));
                 Candidate {
                     doc,
                     missing,
