@@ -247,7 +247,10 @@ impl IndexLexicon<'_> {
         A::State: Clone,
     {
         let mut complete = true;
-        let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        // Words of every segment, merged below: no map per call (a one-letter prefix
+        // streams a thousand words, each hashed and inserted was a tenth of its plan).
+        let mut found: Vec<(String, u64)> = Vec::new();
+        let mut segments_with_words = 0;
         for reader in self.searcher.segment_readers() {
             let Ok(inverted) = reader.inverted_index(field) else {
                 continue;
@@ -256,6 +259,7 @@ impl IndexLexicon<'_> {
                 continue;
             };
             let mut scanned = 0;
+            let before = found.len();
             while stream.advance() {
                 scanned += 1;
                 // A one-letter prefix can match thousands of words; the first ones in
@@ -265,12 +269,24 @@ impl IndexLexicon<'_> {
                     break;
                 }
                 if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    *found.entry(word.to_string()).or_default() +=
-                        u64::from(stream.value().doc_freq);
+                    found.push((word.to_string(), u64::from(stream.value().doc_freq)));
                 }
             }
+            segments_with_words += usize::from(found.len() > before);
         }
-        (found.into_iter().collect(), complete)
+        if segments_with_words > 1 {
+            // The same word in several segments: one entry, document counts summed.
+            found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            found.dedup_by(|next, kept| {
+                if next.0 == kept.0 {
+                    kept.1 += next.1;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        (found, complete)
     }
 
     /// `corrections(word, max_typos, prefix)` over `fields` in order: the words of the

@@ -381,9 +381,11 @@ pub fn overlapping<K: Ord + Copy>(keys: &[K], page: std::ops::Range<usize>) -> V
     if page.start >= end {
         return vec![false; keys.len()];
     }
+    // The page's first and last keys in sorted order: two selections, not a sort of
+    // a bucket that can hold thousands of documents.
     let mut sorted = keys.to_vec();
-    sorted.sort_unstable();
-    let (first, last) = (sorted[page.start], sorted[end - 1]);
+    let last = *sorted.select_nth_unstable(end - 1).1;
+    let first = *sorted[..end].select_nth_unstable(page.start).1;
     keys.iter().map(|k| first <= *k && *k <= last).collect()
 }
 
