@@ -453,22 +453,18 @@ mod tests {
         out
     }
 
-    #[test]
-    fn the_byte_scanner_finds_what_the_character_scanner_found() {
-        // Every character class the scanner tells apart, in random strings.
-        let alphabet: Vec<char> = "aZ9é中ß .-/+#'_\u{2019},;\n\t!".chars().collect();
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let len = (next() % 16) as usize;
-            let text: String = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(20_000))]
+
+        /// Random strings of every character class the scanner tells apart.
+        #[test]
+        fn the_byte_scanner_finds_what_the_character_scanner_found(
+            chars in proptest::collection::vec(
+                proptest::sample::select("aZ9é中ß .-/+#'_\u{2019},;\n\t!".chars().collect::<Vec<char>>()),
+                0..16,
+            )
+        ) {
+            let text: String = chars.into_iter().collect();
             let mut got = Vec::new();
             scan(&text, |c| {
                 got.push((c.from, c.to, c.parts.to_vec(), c.suffixed, c.dotted))
@@ -477,7 +473,7 @@ mod tests {
                 .into_iter()
                 .map(|c| (c.from, c.to, c.parts, c.suffixed, c.dotted))
                 .collect();
-            assert_eq!(got, want, "{text:?}");
+            proptest::prop_assert_eq!(got, want, "{:?}", text);
         }
     }
 

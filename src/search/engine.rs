@@ -107,7 +107,6 @@ impl Engine {
             };
             roadmap_of.push(ordinal);
         }
-        drop(ordinals);
         let total_docs: u64 = searcher
             .segment_readers()
             .iter()

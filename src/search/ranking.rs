@@ -422,31 +422,52 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_packed_order_is_the_rules_order() {
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        // Few distinct values per key, so that ties reach the later rules.
-        let mut random = || RankKey {
-            missing: (next() % 3) as u8,
-            typos: [0, 1, u16::MAX][(next() % 3) as usize],
-            proximity: (next() % 3) as u16,
-            field: [0, 2, u16::MAX][(next() % 3) as usize],
-            whole_title: (next() % 4) as u8,
-            exactness: (next() % 3) as u16,
-            standing: (next() % 3) as u8,
-            kind: [0, 6, u8::MAX][(next() % 3) as usize],
-            bm25: [0.0, 1.5, -2.0, f32::MAX][(next() % 4) as usize],
-        };
-        for _ in 0..100_000 {
-            let (a, b) = (random(), random());
+    /// Keys with few distinct values each, so that ties reach the later rules.
+    fn rank_keys() -> impl proptest::strategy::Strategy<Value = RankKey> {
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        (
+            (
+                select(vec![0u8, 1, 2]),
+                select(vec![0u16, 1, u16::MAX]),
+                select(vec![0u16, 1, 2]),
+                select(vec![0u16, 2, u16::MAX]),
+            ),
+            (
+                select(vec![0u8, 1, 2, 3]),
+                select(vec![0u16, 1, 2]),
+                select(vec![0u8, 1, 2]),
+                select(vec![0u8, 6, u8::MAX]),
+                select(vec![0.0f32, 1.5, -2.0, f32::MAX]),
+            ),
+        )
+            .prop_map(
+                |(
+                    (missing, typos, proximity, field),
+                    (whole_title, exactness, standing, kind, bm25),
+                )| {
+                    RankKey {
+                        missing,
+                        typos,
+                        proximity,
+                        field,
+                        whole_title,
+                        exactness,
+                        standing,
+                        kind,
+                        bm25,
+                    }
+                },
+            )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(20_000))]
+
+        #[test]
+        fn the_packed_order_is_the_rules_order(a in rank_keys(), b in rank_keys()) {
             let fast = Sortable::new(&a, 0).cmp(&Sortable::new(&b, 0));
-            assert_eq!(fast, compare(&a, &b), "{a:?} {b:?}");
+            proptest::prop_assert_eq!(fast, compare(&a, &b), "{:?} {:?}", a, b);
         }
     }
 
