@@ -258,7 +258,19 @@ fn check(dir: &Path) -> ExitCode {
 fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     init_logging(None);
     let started = Instant::now();
-    let catalog = match content::load(content) {
+    let location = IndexLocation::parse(index);
+    // The loaded content is saved beside the index, so that `serve` on this folder
+    // starts without parsing every file (an image can be built with both ready).
+    let saved = match &location {
+        IndexLocation::Dir(dir) => Some(dir.join(content::persist::FILE_NAME)),
+        IndexLocation::Memory => None,
+    };
+    let mut loader = content::Loader::new(content, Limits::default());
+    let loaded = match &saved {
+        Some(file) => loader.load_all_saved(file).map(|(catalog, _)| catalog),
+        None => loader.load_all(),
+    };
+    let catalog = match loaded {
         Ok(catalog) => catalog,
         Err(error) => {
             eprintln!("error: {error}");
@@ -266,7 +278,7 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
         }
     };
     let loaded = started.elapsed();
-    let opened = Indexer::open(&IndexLocation::parse(index), &catalog).and_then(|(mut ix, s)| {
+    let opened = Indexer::open(&location, &catalog).and_then(|(mut ix, s)| {
         if rebuild && s.stats.reused {
             ix.rebuild_all()?;
             ix.update(&catalog)
@@ -276,6 +288,11 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     });
     match opened {
         Ok(search) => {
+            if let Some(file) = &saved
+                && let Err(error) = loader.save(file)
+            {
+                eprintln!("warning: the loaded content was not saved for `serve`: {error}");
+            }
             print(&format!(
                 "{} documents in {index} ({}), loaded in {:.1} ms, indexed in {} ms\n",
                 search.num_docs(),

@@ -312,3 +312,207 @@ fn a_roadmap_with_an_unrelated_error_still_takes_good_edits() {
         .expect("topic");
     assert!(caching.markdown.contains("Edited despite the FAQ"));
 }
+
+/// A catalog as JSON values: maps compare whatever their order (a roadmap's topic
+/// index is a hash map, iterated differently by each copy).
+fn comparable(catalog: &Catalog) -> serde_json::Value {
+    serde_json::to_value(catalog).expect("json")
+}
+
+/// Files a saved state can vouch for must be older than the file system's clock tick
+/// guard (two seconds): younger ones are always read again.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+}
+
+fn units_of(catalog: &Catalog) -> usize {
+    catalog.roadmaps.len()
+        + catalog.best_practices.len()
+        + catalog.guides.len()
+        + catalog.videos.len()
+        + catalog.question_groups.len()
+        + usize::from(!catalog.synonyms.is_empty())
+}
+
+/// A restart takes every unit whose files are as they were from the saved state and
+/// serves exactly what a load from the files serves; a unit whose files changed (an
+/// edit that keeps size and modification time, a new file in its folder) is derived
+/// again; new and removed units are seen. Both layouts.
+#[test]
+fn a_restart_restores_unchanged_units_from_the_saved_state_and_derives_the_rest() {
+    for layout in ["layout-2025", "layout-2023"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path().join("content");
+        copy_dir(&common::fixture_path(layout), &root);
+        let saved = tmp.path().join("saved.bin");
+        settle();
+
+        let mut first = Loader::new(&root, Limits::default());
+        let (catalog, restored) = first.load_all_saved(&saved).expect("load");
+        assert_eq!(restored, 0, "{layout}: nothing saved yet");
+        let (units, bytes) = first.save(&saved).expect("save");
+        assert!(
+            units >= units_of(&catalog) && bytes > 0,
+            "{layout}: {units} units"
+        );
+
+        let mut second = Loader::new(&root, Limits::default());
+        let (again, restored) = second.load_all_saved(&saved).expect("load");
+        assert_eq!(restored, units, "{layout}: every unit restored");
+        assert_eq!(comparable(&again), comparable(&catalog), "{layout}");
+
+        // Change one topic keeping its size and modification time (only the change
+        // time, which no one can set back, tells), add a guide, remove a video.
+        let roadmap = again
+            .roadmaps
+            .iter()
+            .find(|r| r.topics.iter().any(|t| t.file.is_some()))
+            .expect("a roadmap with topic files");
+        let topic = roadmap
+            .topics
+            .iter()
+            .find_map(|t| t.file.clone())
+            .expect("file");
+        let path = root.join(&topic);
+        let text = std::fs::read_to_string(&path).expect("read");
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        let changed: String = text
+            .chars()
+            .map(|c| if c == 'e' { 'E' } else { c })
+            .collect();
+        assert_ne!(changed, text);
+        std::fs::write(&path, &changed).expect("write");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(modified))
+            .expect("set mtime");
+        std::fs::create_dir_all(root.join("guides")).expect("mkdir");
+        std::fs::write(
+            root.join("guides/restarted.md"),
+            "---\ntitle: 'Restarted'\ndescription: 'x'\n---\nBody.\n",
+        )
+        .expect("write");
+        let video = again.videos.first().map(|v| root.join(&v.file));
+        if let Some(v) = &video {
+            std::fs::remove_file(v).expect("rm");
+        }
+        settle();
+
+        let mut third = Loader::new(&root, Limits::default());
+        let (after, restored) = third.load_all_saved(&saved).expect("load");
+        let fresh = load(&root).1;
+        assert_eq!(comparable(&after), comparable(&fresh), "{layout}");
+        assert!(after.guides.iter().any(|g| g.title == "Restarted"));
+        let changed_roadmap = after
+            .roadmaps
+            .iter()
+            .find(|r| r.id == roadmap.id)
+            .expect("roadmap");
+        let served = changed_roadmap
+            .topics
+            .iter()
+            .find(|t| t.file.as_ref() == Some(&topic))
+            .expect("topic");
+        assert_eq!(
+            &*served.raw_markdown,
+            changed.as_str(),
+            "{layout}: the edit is served"
+        );
+        // Only the edited roadmap (and the removed video) are missing from the restore.
+        assert_eq!(
+            restored,
+            units - 1 - usize::from(video.is_some()),
+            "{layout}: restored {restored} of {units}"
+        );
+
+        // A restored loader takes edits like any other.
+        std::fs::write(&path, "# Retitled\n\nAfter the restart.\n").expect("write");
+        let updated = update(&mut third, std::slice::from_ref(&path));
+        assert_eq!(comparable(&updated), comparable(&load(&root).1), "{layout}");
+    }
+}
+
+/// A saved state that is damaged, from another content folder, or for other limits
+/// is not used: everything is read from the files, and served right.
+#[test]
+fn a_damaged_or_foreign_saved_state_is_not_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("content");
+    copy_dir(&common::fixture_path("layout-2025"), &root);
+    let other = tmp.path().join("other");
+    copy_dir(&common::fixture_path("layout-2025"), &other);
+    let saved = tmp.path().join("saved.bin");
+    settle();
+    let mut loader = Loader::new(&root, Limits::default());
+    let (catalog, _) = loader.load_all_saved(&saved).expect("load");
+    loader.save(&saved).expect("save");
+    let expected = comparable(&catalog);
+
+    let restore = |root: &Path, limits: Limits| {
+        let mut l = Loader::new(root, limits);
+        let (c, n) = l.load_all_saved(&saved).expect("load");
+        (comparable(&c), n)
+    };
+    assert!(
+        restore(&root, Limits::default()).1 > 0,
+        "the saved state is used as is"
+    );
+    assert_eq!(
+        restore(&other, Limits::default()).1,
+        0,
+        "another content folder"
+    );
+    let smaller = Limits {
+        max_markdown_bytes: 4096,
+        ..Limits::default()
+    };
+    assert_eq!(restore(&root, smaller).1, 0, "other limits");
+
+    let bytes = std::fs::read(&saved).expect("read");
+    for damage in ["flip", "truncate", "empty"] {
+        let mut broken = bytes.clone();
+        match damage {
+            "flip" => {
+                let at = broken.len() * 2 / 3;
+                broken[at] ^= 0x55;
+            }
+            "truncate" => broken.truncate(broken.len() / 2),
+            _ => broken.clear(),
+        }
+        std::fs::write(&saved, &broken).expect("write");
+        let (served, restored) = restore(&root, Limits::default());
+        assert_eq!(restored, 0, "{damage}");
+        assert_eq!(served, expected, "{damage}");
+    }
+}
+
+/// A unit whose folder holds a link is never saved (its target may change while the
+/// folder does not); the others are.
+#[cfg(unix)]
+#[test]
+fn a_unit_holding_a_link_is_always_read_from_its_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("content");
+    copy_dir(&common::fixture_path("layout-2025"), &root);
+    let target = root.join("guides/sql-vs-nosql.md");
+    let topic = root.join(TOPIC);
+    std::fs::remove_file(&topic).expect("rm");
+    std::os::unix::fs::symlink(&target, &topic).expect("symlink");
+    let saved = tmp.path().join("saved.bin");
+    settle();
+    let mut loader = Loader::new(&root, Limits::default());
+    let (catalog, _) = loader.load_all_saved(&saved).expect("load");
+    let (units, _) = loader.save(&saved).expect("save");
+    assert_eq!(
+        units + 1,
+        units_of(&catalog),
+        "all but the roadmap with the link"
+    );
+    let mut again = Loader::new(&root, Limits::default());
+    let (restored_catalog, restored) = again.load_all_saved(&saved).expect("load");
+    assert_eq!(restored, units);
+    assert_eq!(comparable(&restored_catalog), comparable(&catalog));
+}

@@ -563,3 +563,60 @@ fn reading_the_folder_does_not_trigger_further_reloads() {
     // Each reload reads every file; were reads counted as changes, this would climb.
     assert_eq!(reloads(&l.server), settled);
 }
+
+/// A restart on the index folder of an earlier run serves the folder as it is now:
+/// what was saved for the unchanged content, and edits made while the service was
+/// stopped (a topic rewritten, a guide added), in the API and in search.
+#[test]
+fn a_restart_serves_what_changed_while_stopped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("content");
+    copy_dir(&common::fixture_path("layout-2025"), &dir);
+    let index = tmp.path().join("index");
+    // Files younger than two seconds are never taken from a saved state.
+    std::thread::sleep(Duration::from_millis(2_100));
+    let options = || reload::Options {
+        index: IndexLocation::Dir(index.clone()),
+        watch: None,
+        ..reload::Options::default()
+    };
+    let first = reload::start(&dir, options()).expect("start");
+    let before = first.store.current().catalog.roadmaps.len();
+    first.stop();
+    assert!(
+        index
+            .join(roadmap_api::content::persist::FILE_NAME)
+            .is_file(),
+        "the loaded content is saved for the next start"
+    );
+
+    std::fs::write(
+        topic_file(&dir),
+        "# Caching\n\nQuokkaflux keeps hot data close to the reader.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("guides/while-stopped.md"),
+        "---\ntitle: 'Written While Stopped'\ndescription: 'x'\n---\nBody.\n",
+    )
+    .expect("write");
+    let second = reload::start(&dir, options()).expect("start");
+    let server = TestServer::with_state(web::Data::new(
+        AppState::with_reload(Arc::clone(&second.store), Arc::clone(&second.state))
+            .expect("app state"),
+    ));
+    let topic = server.ok(TOPIC);
+    assert!(
+        topic["markdown"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Quokkaflux")
+    );
+    let found = server.ok("/v1/search?q=quokkaflux");
+    assert_eq!(found["hits"][0]["title"], "Caching");
+    let guide = server.ok("/v1/guides/while-stopped");
+    assert_eq!(guide["title"], "Written While Stopped");
+    assert_eq!(second.store.current().catalog.roadmaps.len(), before);
+    let other = server.ok("/v1/roadmaps/devops-lite/topics/linux");
+    assert_eq!(other["title"], "Linux");
+}

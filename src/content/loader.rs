@@ -19,16 +19,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::model::{
     Catalog, Diagnostic, Guide, QuestionGroup, RelatedRoadmap, Roadmap, RoadmapKind, Severity,
     Video,
 };
 use super::paths::is_junk;
+use super::persist::{self, Entry, PersistError};
 use super::source::{Confinement, Ctx, Limits, Memo, short_hex};
 use super::{LoadError, load_synonyms, pages, questions, roadmap};
 
 /// One independently derived part of the content, named by where its files are.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Unit {
     /// `roadmaps/<id>/`
     Roadmap(String),
@@ -115,7 +118,7 @@ impl Unit {
 }
 
 /// A unit's result, shared with every catalog that serves it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Value {
     Roadmap {
         roadmap: Arc<Roadmap>,
@@ -142,6 +145,31 @@ struct UnitState {
     kept: bool,
     /// What the latest derivation read and parsed, for the next one.
     memo: Memo,
+    /// Stamps of the unit's files taken before the served version was derived;
+    /// `None` when they cannot vouch for it (then it is not saved).
+    tree: Option<Vec<Entry>>,
+    /// Taken from the saved state rather than derived: the next derivation that
+    /// finds the same files keeps serving these very values.
+    restored: bool,
+}
+
+/// A unit as [`Loader::save`] writes it ([`Saved`] reads it back; the fields match).
+#[derive(Serialize)]
+struct SavedRef<'a> {
+    unit: &'a Unit,
+    tree: &'a [Entry],
+    value: &'a Value,
+    diagnostics: &'a [Diagnostic],
+    digest: &'a [u8; 32],
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    unit: Unit,
+    tree: Vec<Entry>,
+    value: Value,
+    diagnostics: Vec<Diagnostic>,
+    digest: [u8; 32],
 }
 
 /// What one [`Loader::update`] did.
@@ -218,6 +246,87 @@ impl Loader {
             .collect();
         self.derive_all(all.into_iter().collect(), &confinement);
         Ok(self.assemble())
+    }
+
+    /// [`Loader::load_all`], taking each unit whose files are as they were from the
+    /// state [`Loader::save`] left at `saved` instead of deriving it. Returns the
+    /// catalog and how many units were restored; a missing, stale or unreadable file
+    /// only means every unit is derived.
+    pub fn load_all_saved(&mut self, saved: &Path) -> Result<(Catalog, usize), LoadError> {
+        use rayon::prelude::*;
+        self.check_root()?;
+        self.canonical = std::fs::canonicalize(&self.root).ok();
+        let confinement = Confinement::new(&self.root);
+        let listed: Vec<Unit> = self.list(&confinement).into_iter().collect();
+        let (root, limits) = (&self.root, self.limits);
+        // Reading the saved state and stamping the folders are independent: both at
+        // once (each on every core it can get).
+        let (read, trees) = rayon::join(
+            || persist::read::<Saved>(saved, root, limits),
+            || {
+                listed
+                    .par_iter()
+                    .map(|u| persist::tree(root, u))
+                    .collect::<Vec<Option<Vec<Entry>>>>()
+            },
+        );
+        let mut saved: HashMap<Unit, Saved> = match read {
+            Ok(units) => units.into_iter().map(|s| (s.unit.clone(), s)).collect(),
+            Err(PersistError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) => {
+                tracing::info!(file = %saved.display(), error = %e, "saved catalog not used; reading every file");
+                HashMap::new()
+            }
+        };
+        let mut derive = Vec::new();
+        let mut restored = 0;
+        for (unit, tree) in listed.into_iter().zip(trees) {
+            let found = saved.remove(&unit);
+            match (found, tree) {
+                (Some(s), Some(tree)) if s.tree == tree => {
+                    restored += 1;
+                    self.units.insert(
+                        unit,
+                        UnitState {
+                            value: Some(s.value),
+                            good_errors: errors_of(&s.diagnostics),
+                            diagnostics: s.diagnostics,
+                            digest: s.digest,
+                            kept: false,
+                            memo: Memo::default(),
+                            tree: Some(tree),
+                            restored: true,
+                        },
+                    );
+                }
+                _ => derive.push(unit),
+            }
+        }
+        self.derive_all(derive, &confinement);
+        Ok((self.assemble(), restored))
+    }
+
+    /// Writes what every unit serves, with the stamps of the files it was derived
+    /// from, for [`Loader::load_all_saved`] at the next start. Units serving a last
+    /// good version, or whose files were changing as they were read, are left out
+    /// (they are derived next time). Returns the units and bytes written.
+    pub fn save(&self, path: &Path) -> Result<(usize, usize), PersistError> {
+        let units: Vec<SavedRef<'_>> = self
+            .units
+            .iter()
+            .filter(|(_, s)| !s.kept)
+            .filter_map(|(unit, s)| {
+                Some(SavedRef {
+                    unit,
+                    tree: s.tree.as_deref()?,
+                    value: s.value.as_ref()?,
+                    diagnostics: &s.diagnostics,
+                    digest: &s.digest,
+                })
+            })
+            .collect();
+        let bytes = persist::write(path, &self.root, self.limits, &units)?;
+        Ok((units.len(), bytes))
     }
 
     /// Brings the loaded content up to date with the files at `changed` (absolute
@@ -368,9 +477,23 @@ impl Loader {
             digest,
             memo,
             diagnostics,
+            tree,
         } = derived;
         let errors = errors_of(&diagnostics);
         match self.units.get_mut(unit) {
+            // The files a restored unit was saved from, derived again (to fill the
+            // memo): keep the values already served, so nothing is held twice.
+            Some(state)
+                if state.restored
+                    && state.value.is_some()
+                    && value.is_some()
+                    && state.digest == digest
+                    && state.diagnostics == diagnostics =>
+            {
+                state.memo = memo;
+                state.tree = tree;
+                state.restored = false;
+            }
             // A new error where a good version is served: keep serving it.
             Some(state)
                 if state.value.is_some()
@@ -380,6 +503,8 @@ impl Loader {
                 state.diagnostics = diagnostics;
                 state.kept = true;
                 state.memo = memo;
+                state.tree = None;
+                state.restored = false;
             }
             // Same for a resource whose files broke so badly it no longer loads
             // (front matter a question group cannot do without, say).
@@ -392,6 +517,8 @@ impl Loader {
                 state.diagnostics = diagnostics;
                 state.kept = true;
                 state.memo = memo;
+                state.tree = None;
+                state.restored = false;
             }
             _ if value.is_none() && diagnostics.is_empty() => {
                 self.units.remove(unit);
@@ -406,6 +533,8 @@ impl Loader {
                         digest,
                         kept: false,
                         memo,
+                        tree,
+                        restored: false,
                     },
                 );
             }
@@ -547,6 +676,9 @@ struct Derived {
     digest: [u8; 32],
     memo: Memo,
     diagnostics: Vec<Diagnostic>,
+    /// Taken before the files were read: a file changed during the derivation shows
+    /// a newer stamp next time, never an older one.
+    tree: Option<Vec<Entry>>,
 }
 
 /// Reads and parses the files of `unit` (reusing `memo` where they are unchanged). A
@@ -558,6 +690,7 @@ fn derive(
     unit: &Unit,
     memo: Memo,
 ) -> Derived {
+    let tree = persist::tree(root, unit);
     let mut ctx = Ctx::with_memo(root, limits, confinement, memo);
     let value = match unit {
         Unit::Roadmap(id) | Unit::BestPractice(id) => {
@@ -603,6 +736,7 @@ fn derive(
         memo: ctx.take_memo(),
         diagnostics: ctx.diagnostics,
         value,
+        tree,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod mockup;
 pub mod model;
 pub mod paths;
+pub mod persist;
 
 mod loader;
 mod pages;
@@ -26,6 +27,7 @@ mod topics;
 
 pub use loader::{Affects, Loader, Unit, Update};
 pub use model::*;
+pub use persist::PersistError;
 pub use source::Limits;
 
 use std::path::Path;

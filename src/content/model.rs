@@ -10,15 +10,44 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Frontmatter fields the model does not know, kept verbatim so that nothing a
 /// content author wrote is lost on the way to the API.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
+/// How [`Extra`] is written: as itself in JSON (the API), as JSON text in binary
+/// formats (the persisted catalog, see [`super::persist`]), because its values are
+/// free-form and only a self-describing format can read those back.
+mod extra_text {
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Extra;
+
+    pub fn serialize<S: Serializer>(extra: &Extra, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            extra.serialize(s)
+        } else {
+            let text = serde_json::to_string(extra).map_err(S::Error::custom)?;
+            s.serialize_str(&text)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Extra, D::Error> {
+        if d.is_human_readable() {
+            Extra::deserialize(d)
+        } else {
+            let text = String::deserialize(d)?;
+            serde_json::from_str(&text).map_err(D::Error::custom)
+        }
+    }
+}
+
 /// Whether a [`Roadmap`] is a roadmap or a best practice: both share one shape
 /// (`<id>.md`, `<id>.json`, `content/`), so they share one type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RoadmapKind {
     Roadmap,
@@ -26,7 +55,7 @@ pub enum RoadmapKind {
 }
 
 /// Which generation of the roadmap.sh layout a roadmap's topics came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Layout {
     /// `<id>.json` is a Balsamiq mockup with control names (`NNN-a:b:c`).
@@ -37,7 +66,7 @@ pub enum Layout {
     FilesOnly,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Seo {
     pub title: Option<String>,
@@ -46,7 +75,7 @@ pub struct Seo {
 }
 
 /// The "What is ...?" introduction a roadmap page shows first in its FAQ.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntroQuestion {
     pub title: String,
@@ -56,7 +85,7 @@ pub struct IntroQuestion {
     pub html: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Faq {
     pub question: String,
@@ -68,7 +97,7 @@ pub struct Faq {
 
 /// A related roadmap as the roadmap page shows it: the referenced roadmap's brief
 /// title and description, resolved at load time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedRoadmap {
     pub id: String,
@@ -78,7 +107,7 @@ pub struct RelatedRoadmap {
 }
 
 /// A typed link from a topic's resource list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Resource {
     /// `article`, `video`, `official`, ... (2025 `@type@` prefix); `link` when the
@@ -89,7 +118,7 @@ pub struct Resource {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Topic {
     /// Stable readable id, unique within its roadmap: a slug path such as
@@ -127,7 +156,7 @@ pub struct Topic {
     pub modified: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Roadmap {
     pub id: String,
@@ -158,13 +187,14 @@ pub struct Roadmap {
     pub roots: Vec<usize>,
     /// Topic id or source id -> index into `topics`.
     pub topic_index: HashMap<String, usize>,
+    #[serde(with = "extra_text")]
     pub extra: Extra,
     /// `<id>.md` relative to the catalog root.
     pub file: PathBuf,
     pub modified: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Guide {
     pub slug: String,
@@ -180,12 +210,13 @@ pub struct Guide {
     pub html: String,
     /// `markdown` as plain text, for search.
     pub plain: String,
+    #[serde(with = "extra_text")]
     pub extra: Extra,
     pub file: PathBuf,
     pub modified: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Video {
     pub slug: String,
@@ -199,12 +230,13 @@ pub struct Video {
     pub html: String,
     /// `markdown` as plain text, for search.
     pub plain: String,
+    #[serde(with = "extra_text")]
     pub extra: Extra,
     pub file: PathBuf,
     pub modified: Option<u64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
     pub question: String,
@@ -215,7 +247,7 @@ pub struct Question {
     pub topics: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionGroup {
     pub id: String,
@@ -228,12 +260,13 @@ pub struct QuestionGroup {
     pub seo: Option<Seo>,
     pub questions: Vec<Question>,
     pub related_roadmaps: Vec<String>,
+    #[serde(with = "extra_text")]
     pub extra: Extra,
     pub file: PathBuf,
     pub modified: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     /// The file (or part of it) could not be used.
@@ -258,7 +291,7 @@ impl Severity {
 
 /// A problem found while loading: reported by `check`, `/v1/status` and the log,
 /// never fatal for the rest of the content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     /// Relative to the catalog root.
@@ -269,7 +302,7 @@ pub struct Diagnostic {
 }
 
 /// Everything loaded from one content folder.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalog {
     pub root: PathBuf,

@@ -49,6 +49,11 @@ impl Default for Options {
 /// changing still gets published at least this often.
 const MAX_WAIT: Duration = Duration::from_millis(500);
 
+/// How long the reload thread waits for quiet before saving what it published for
+/// the next start (saving the whole content takes tens of milliseconds: not after
+/// every edit of a burst).
+const SAVE_AFTER: Duration = Duration::from_secs(5);
+
 /// A running reload thread with what it publishes.
 pub struct Running {
     pub store: Arc<Store>,
@@ -122,10 +127,27 @@ pub fn start(content: &Path, options: Options) -> Result<Running, ReloadError> {
 /// passes quietly, or [`MAX_WAIT`]), apply it, repeat. Signals that arrive during a
 /// reload wait in the channel and form the next batch.
 fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
+    reloader.after_start();
     loop {
         let mut batch = Batch::default();
-        match rx.recv() {
-            Ok(Signal::Stop) | Err(_) => return,
+        // What was published is saved for the next start once things are quiet.
+        let signal = if reloader.unsaved() {
+            match rx.recv_timeout(SAVE_AFTER) {
+                Ok(signal) => Ok(signal),
+                Err(RecvTimeoutError::Timeout) => {
+                    reloader.save();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => Err(()),
+            }
+        } else {
+            rx.recv().map_err(|_| ())
+        };
+        match signal {
+            Ok(Signal::Stop) | Err(()) => {
+                reloader.save();
+                return;
+            }
             Ok(signal) => add(&mut batch, signal),
         }
         let first = Instant::now();
@@ -135,7 +157,10 @@ fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
                 break;
             }
             match rx.recv_timeout(debounce.min(left)) {
-                Ok(Signal::Stop) => return,
+                Ok(Signal::Stop) => {
+                    reloader.save();
+                    return;
+                }
                 Ok(signal) => add(&mut batch, signal),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,

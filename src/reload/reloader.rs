@@ -58,6 +58,13 @@ pub struct Reloader {
     indexer: Indexer,
     store: Arc<Store>,
     state: Arc<ReloadState>,
+    /// Where the loader's state is saved for the next start (in the index folder);
+    /// `None` with the index in memory.
+    saved: Option<PathBuf>,
+    /// Published something the saved state does not have.
+    unsaved: bool,
+    /// Started from the saved state: derive everything once in the background.
+    verify: bool,
 }
 
 fn log_diagnostics(catalog: &Catalog, only: Option<&[String]>) {
@@ -84,7 +91,19 @@ impl Reloader {
     ) -> Result<(Reloader, Arc<Store>, Arc<ReloadState>), ReloadError> {
         let started = Instant::now();
         let mut loader = Loader::new(content, limits);
-        let (catalog, waiting) = match loader.load_all() {
+        let saved = match location {
+            IndexLocation::Dir(dir) => Some(dir.join(crate::content::persist::FILE_NAME)),
+            IndexLocation::Memory => None,
+        };
+        let mut restored = 0;
+        let loaded = match &saved {
+            Some(file) => loader.load_all_saved(file).map(|(catalog, n)| {
+                restored = n;
+                catalog
+            }),
+            None => loader.load_all(),
+        };
+        let (catalog, waiting) = match loaded {
             Ok(c) => (c, false),
             Err(LoadError::NotADirectory(_)) => {
                 tracing::warn!(content = %content.display(), "the content folder does not exist yet; waiting for it");
@@ -101,8 +120,16 @@ impl Reloader {
         };
         // An index folder that cannot be used (read-only, locked by another process
         // sharing the volume) must not keep the content from being served.
+        let load_ms = started.elapsed().as_secs_f64() * 1000.0;
         let (indexer, search) = Indexer::open_or_memory(location, &catalog)?;
         let build_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(
+            load_ms = format!("{load_ms:.0}"),
+            index_ms = format!("{:.0}", started.elapsed().as_secs_f64() * 1000.0 - load_ms),
+            restored_units = restored,
+            "content loaded and indexed"
+        );
+        let saved = saved.filter(|_| !search.stats.memory_fallback);
         let store = Arc::new(Store::new(Snapshot::new(catalog, search, build_ms)));
         let state = Arc::new(ReloadState::default());
         state.status.store(Arc::new(ReloadStatus {
@@ -121,12 +148,64 @@ impl Reloader {
             indexer,
             store: Arc::clone(&store),
             state: Arc::clone(&state),
+            unsaved: saved.is_some(),
+            verify: restored > 0,
+            saved,
         };
         Ok((reloader, store, state))
     }
 
     pub fn state(&self) -> &Arc<ReloadState> {
         &self.state
+    }
+
+    /// The first work of the reload thread, after the first snapshot is served: a
+    /// start from the saved state derives everything once (which fills the memo later
+    /// reloads rely on, and publishes whatever the saved state got wrong), then the
+    /// state is saved for the next start.
+    pub fn after_start(&mut self) {
+        if std::mem::take(&mut self.verify) {
+            let started = Instant::now();
+            let published = self.reload().ok().flatten().is_some();
+            tracing::info!(
+                ms = format!("{:.0}", started.elapsed().as_secs_f64() * 1000.0),
+                published,
+                "checked the restored content against its files"
+            );
+            // Unchanged units keep the restored values: nothing new to save.
+            self.unsaved = published || self.unsaved;
+        }
+        self.save();
+    }
+
+    /// Whether something was published that the saved state lacks.
+    pub fn unsaved(&self) -> bool {
+        self.unsaved && self.saved.is_some()
+    }
+
+    /// Saves the loader's state for the next start when something was published
+    /// since the last save. Failures are logged: they only cost the next start time.
+    pub fn save(&mut self) {
+        let (Some(file), Some(loader)) = (&self.saved, &self.loader) else {
+            return;
+        };
+        if !self.unsaved {
+            return;
+        }
+        let started = Instant::now();
+        match loader.save(file) {
+            Ok((units, bytes)) => tracing::debug!(
+                file = %file.display(),
+                units,
+                bytes,
+                ms = format!("{:.0}", started.elapsed().as_secs_f64() * 1000.0),
+                "saved the loaded content for the next start"
+            ),
+            Err(e) => {
+                tracing::warn!(file = %file.display(), error = %e, "could not save the loaded content")
+            }
+        }
+        self.unsaved = false;
     }
 
     /// Reads the whole folder again and publishes what changed.
@@ -171,6 +250,7 @@ impl Reloader {
                     s.waiting_for_content = false;
                 });
                 self.store.publish(snapshot);
+                self.unsaved = true;
                 tracing::info!(
                     version = %version,
                     added = changes.added.len(),

@@ -177,9 +177,14 @@ fn plain_text(md: &str) -> String {
 }
 
 /// Hash of a serializable value: the `source` of a document.
+/// Hash of a value's serialized form, streamed into the hasher (a compact binary
+/// encoding, not JSON: no escaping, no buffer the size of a topic).
 fn hash_of<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {
-    let bytes = serde_json::to_vec(value).unwrap_or_default();
-    *blake3::hash(&bytes).as_bytes()
+    let mut hasher = blake3::Hasher::new();
+    // Writing to a hasher cannot fail; an encoding error leaves a partial hash, as
+    // stable as the value.
+    let _ = postcard::to_io(value, &mut hasher);
+    *hasher.finalize().as_bytes()
 }
 
 fn roadmap_base(r: &Roadmap) -> &'static str {

@@ -242,7 +242,7 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), SearchError> {
 
 /// Whether `name` is a file Tantivy or we write in an index folder: a segment file
 /// (`<32 hex digits>.<component>`, deletes `<32 hex>.<opstamp>.del`), Tantivy's meta and
-/// lock files, our manifest. Matching shapes, not just endings, so that a folder shared
+/// lock files, our manifest and the loader's saved state. Matching shapes, not just endings, so that a folder shared
 /// by mistake loses nothing else (a `package.json` ends in `.json` too).
 fn written_by_us(name: &str) -> bool {
     const EXACT: [&str; 4] = [
@@ -252,7 +252,13 @@ fn written_by_us(name: &str) -> bool {
         ".tantivy-writer.lock",
     ];
     const COMPONENTS: [&str; 7] = ["idx", "term", "pos", "fast", "fieldnorm", "store", "del"];
-    if EXACT.contains(&name) || name == MANIFEST || name == format!("{MANIFEST}.tmp") {
+    let saved = crate::content::persist::FILE_NAME;
+    if EXACT.contains(&name)
+        || name == MANIFEST
+        || name == format!("{MANIFEST}.tmp")
+        || name == saved
+        || name == format!("{saved}.tmp")
+    {
         return true;
     }
     // What an atomic write leaves when interrupted before its rename.
