@@ -490,13 +490,19 @@ fn an_index_folder_that_is_not_ours_is_refused_and_nothing_in_it_deleted() {
     assert!(fresh.path().join("README.md").exists());
 }
 
-/// Overwrites bytes in the middle of the largest file of `dir` with the same number of
-/// other bytes (the size stays, so only a checksum can tell).
+/// Overwrites bytes in the middle of the largest segment file of `dir` (named
+/// `<32 hex digits>.<component>`) with the same number of other bytes (the size stays,
+/// so only a checksum can tell).
 fn corrupt_largest_segment_file(dir: &Path) -> String {
+    let segment = |p: &Path| {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
     let (path, len) = std::fs::read_dir(dir)
         .expect("read_dir")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e != "json" && e != "lock"))
+        .filter(|p| segment(p))
         .map(|p| {
             let len = std::fs::metadata(&p).expect("metadata").len();
             (p, len)

@@ -216,6 +216,11 @@ impl Loader {
         &self.root
     }
 
+    /// How many units serve something (what a saved state can restore).
+    pub fn unit_count(&self) -> usize {
+        self.units.values().filter(|s| s.value.is_some()).count()
+    }
+
     /// Where the root resolves now, to tell a swapped link from an edit.
     pub fn canonical_root(&self) -> Option<&Path> {
         self.canonical.as_deref()
@@ -310,7 +315,8 @@ impl Loader {
     /// from, for [`Loader::load_all_saved`] at the next start. Units serving a last
     /// good version, or whose files were changing as they were read, are left out
     /// (they are derived next time). Returns the units and bytes written.
-    pub fn save(&self, path: &Path) -> Result<(usize, usize), PersistError> {
+    pub fn save(&mut self, path: &Path) -> Result<(usize, usize), PersistError> {
+        self.refresh_stamps();
         let units: Vec<SavedRef<'_>> = self
             .units
             .iter()
@@ -434,6 +440,48 @@ impl Loader {
         }
         self.listing = ctx.diagnostics;
         out
+    }
+
+    /// Units derived while their files were changing (a checkout or an extraction
+    /// just before the start) have no stamps to be saved with: derived again now, and
+    /// stamped when the files give the same result (the memo makes this a re-read of
+    /// those files alone). A unit whose files changed since keeps no stamps: its
+    /// change is on its way as an event, and the next save takes it.
+    fn refresh_stamps(&mut self) {
+        use rayon::prelude::*;
+        let units: Vec<Unit> = self
+            .units
+            .iter()
+            .filter(|(_, s)| s.tree.is_none() && !s.kept && s.value.is_some())
+            .map(|(u, _)| u.clone())
+            .collect();
+        if units.is_empty() {
+            return;
+        }
+        let confinement = Confinement::new(&self.root);
+        let work: Vec<(Unit, Memo)> = units
+            .into_iter()
+            .map(|u| {
+                let memo = self.take_memo(&u);
+                (u, memo)
+            })
+            .collect();
+        let (root, limits) = (&self.root, self.limits);
+        let derived: Vec<(Unit, Derived)> = work
+            .into_par_iter()
+            .map(|(unit, memo)| {
+                let d = derive(root, limits, &confinement, &unit, memo);
+                (unit, d)
+            })
+            .collect();
+        for (unit, d) in derived {
+            if let Some(state) = self.units.get_mut(&unit) {
+                if state.digest == d.digest && state.diagnostics == d.diagnostics {
+                    state.tree = d.tree;
+                }
+                state.memo = d.memo;
+            }
+        }
     }
 
     /// What the last derivation of `unit` read and parsed, taken for the next one.

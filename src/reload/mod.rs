@@ -54,6 +54,11 @@ const MAX_WAIT: Duration = Duration::from_millis(500);
 /// every edit of a burst).
 const SAVE_AFTER: Duration = Duration::from_secs(5);
 
+/// How long the reload thread waits for quiet before checking content restored from
+/// the saved state against its files (half a second of work at full size: edits
+/// that arrive first go first).
+const VERIFY_AFTER: Duration = Duration::from_millis(300);
+
 /// A running reload thread with what it publishes.
 pub struct Running {
     pub store: Arc<Store>,
@@ -127,21 +132,26 @@ pub fn start(content: &Path, options: Options) -> Result<Running, ReloadError> {
 /// passes quietly, or [`MAX_WAIT`]), apply it, repeat. Signals that arrive during a
 /// reload wait in the channel and form the next batch.
 fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
-    reloader.after_start();
     loop {
         let mut batch = Batch::default();
-        // What was published is saved for the next start once things are quiet.
-        let signal = if reloader.unsaved() {
-            match rx.recv_timeout(SAVE_AFTER) {
+        // Quiet moments check restored content, then save what was published.
+        let quiet = if reloader.unverified() {
+            Some(VERIFY_AFTER)
+        } else if reloader.unsaved() {
+            Some(SAVE_AFTER)
+        } else {
+            None
+        };
+        let signal = match quiet {
+            Some(wait) => match rx.recv_timeout(wait) {
                 Ok(signal) => Ok(signal),
                 Err(RecvTimeoutError::Timeout) => {
-                    reloader.save();
+                    reloader.idle();
                     continue;
                 }
                 Err(RecvTimeoutError::Disconnected) => Err(()),
-            }
-        } else {
-            rx.recv().map_err(|_| ())
+            },
+            None => rx.recv().map_err(|_| ()),
         };
         match signal {
             Ok(Signal::Stop) | Err(()) => {

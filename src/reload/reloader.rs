@@ -95,10 +95,10 @@ impl Reloader {
             IndexLocation::Dir(dir) => Some(dir.join(crate::content::persist::FILE_NAME)),
             IndexLocation::Memory => None,
         };
-        let mut restored = 0;
+        let mut restored = None;
         let loaded = match &saved {
             Some(file) => loader.load_all_saved(file).map(|(catalog, n)| {
-                restored = n;
+                restored = Some(n);
                 catalog
             }),
             None => loader.load_all(),
@@ -126,7 +126,7 @@ impl Reloader {
         tracing::info!(
             load_ms = format!("{load_ms:.0}"),
             index_ms = format!("{:.0}", started.elapsed().as_secs_f64() * 1000.0 - load_ms),
-            restored_units = restored,
+            restored_units = restored.unwrap_or(0),
             "content loaded and indexed"
         );
         let saved = saved.filter(|_| !search.stats.memory_fallback);
@@ -141,6 +141,7 @@ impl Reloader {
             waiting_for_content: waiting,
             ..ReloadStatus::default()
         }));
+        let loader_units = loader.unit_count();
         let reloader = Reloader {
             content: content.to_path_buf(),
             loader: (!waiting).then_some(loader),
@@ -148,8 +149,9 @@ impl Reloader {
             indexer,
             store: Arc::clone(&store),
             state: Arc::clone(&state),
-            unsaved: saved.is_some(),
-            verify: restored > 0,
+            // Whatever was derived rather than restored is worth saving.
+            unsaved: restored.is_some_and(|n| n < loader_units),
+            verify: restored.is_some_and(|n| n > 0),
             saved,
         };
         Ok((reloader, store, state))
@@ -159,11 +161,18 @@ impl Reloader {
         &self.state
     }
 
-    /// The first work of the reload thread, after the first snapshot is served: a
-    /// start from the saved state derives everything once (which fills the memo later
-    /// reloads rely on, and publishes whatever the saved state got wrong), then the
-    /// state is saved for the next start.
-    pub fn after_start(&mut self) {
+    /// Whether the content was restored from the saved state and not yet derived
+    /// from its files.
+    pub fn unverified(&self) -> bool {
+        self.verify
+    }
+
+    /// Work for a quiet moment of the reload thread: after a start from the saved
+    /// state, derive everything once (which fills the memo later reloads rely on, and
+    /// publishes whatever the saved state got wrong); otherwise save what was
+    /// published since the last save. Edits that arrive first are applied first: a
+    /// restored unit's first edit re-reads that unit's files, nothing more.
+    pub fn idle(&mut self) {
         if std::mem::take(&mut self.verify) {
             let started = Instant::now();
             let published = self.reload().ok().flatten().is_some();
@@ -172,8 +181,7 @@ impl Reloader {
                 published,
                 "checked the restored content against its files"
             );
-            // Unchanged units keep the restored values: nothing new to save.
-            self.unsaved = published || self.unsaved;
+            return;
         }
         self.save();
     }
@@ -186,7 +194,7 @@ impl Reloader {
     /// Saves the loader's state for the next start when something was published
     /// since the last save. Failures are logged: they only cost the next start time.
     pub fn save(&mut self) {
-        let (Some(file), Some(loader)) = (&self.saved, &self.loader) else {
+        let (Some(file), Some(loader)) = (&self.saved, &mut self.loader) else {
             return;
         };
         if !self.unsaved {
