@@ -148,9 +148,6 @@ struct UnitState {
     /// Stamps of the unit's files taken before the served version was derived;
     /// `None` when they cannot vouch for it (then it is not saved).
     tree: Option<Vec<Entry>>,
-    /// Taken from the saved state rather than derived: the next derivation that
-    /// finds the same files keeps serving these very values.
-    restored: bool,
 }
 
 /// A unit as [`Loader::save`] writes it ([`Saved`] reads it back; the fields match).
@@ -300,7 +297,6 @@ impl Loader {
                             kept: false,
                             memo: Memo::default(),
                             tree: Some(tree),
-                            restored: true,
                         },
                     );
                 }
@@ -529,19 +525,6 @@ impl Loader {
         } = derived;
         let errors = errors_of(&diagnostics);
         match self.units.get_mut(unit) {
-            // The files a restored unit was saved from, derived again (to fill the
-            // memo): keep the values already served, so nothing is held twice.
-            Some(state)
-                if state.restored
-                    && state.value.is_some()
-                    && value.is_some()
-                    && state.digest == digest
-                    && state.diagnostics == diagnostics =>
-            {
-                state.memo = memo;
-                state.tree = tree;
-                state.restored = false;
-            }
             // A new error where a good version is served: keep serving it.
             Some(state)
                 if state.value.is_some()
@@ -552,7 +535,6 @@ impl Loader {
                 state.kept = true;
                 state.memo = memo;
                 state.tree = None;
-                state.restored = false;
             }
             // Same for a resource whose files broke so badly it no longer loads
             // (front matter a question group cannot do without, say).
@@ -566,7 +548,6 @@ impl Loader {
                 state.kept = true;
                 state.memo = memo;
                 state.tree = None;
-                state.restored = false;
             }
             _ if value.is_none() && diagnostics.is_empty() => {
                 self.units.remove(unit);
@@ -582,7 +563,6 @@ impl Loader {
                         kept: false,
                         memo,
                         tree,
-                        restored: false,
                     },
                 );
             }

@@ -204,13 +204,6 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<Entry>) -> Option<()> {
     Some(())
 }
 
-/// One frame of the file: its length, its checksum, its bytes.
-fn frame(out: &mut Vec<u8>, body: &[u8]) {
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(blake3::hash(body).as_bytes());
-    out.extend_from_slice(body);
-}
-
 /// A frame's checksum and bytes, the checksum not yet checked.
 type Frame<'a> = (&'a [u8], &'a [u8]);
 
@@ -237,38 +230,44 @@ fn checked<'a>((sum, body): Frame<'a>) -> Result<&'a [u8], PersistError> {
     }
 }
 
-/// Writes `items` for [`read`], each in a frame of its own (encoded, and decoded at
-/// the next start, on every core), to a temporary file renamed over the old one so
-/// that a reader never sees half a file. Not synced: a file lost in a crash only
-/// costs the next start its head start. Returns the bytes written.
-pub(crate) fn write<T: Serialize + Sync>(
+/// Writes `items` for [`read`], each in a frame of its own (decoded at the next
+/// start on every core), to a temporary file renamed over the old one so that a
+/// reader never sees half a file. Encoded one at a time into one buffer: saving the
+/// whole content must not hold it twice more in memory. Not synced: a file lost in a
+/// crash only costs the next start its head start. Returns the bytes written.
+pub(crate) fn write<T: Serialize>(
     path: &Path,
     root: &Path,
     limits: Limits,
     items: &[T],
 ) -> Result<usize, PersistError> {
-    use rayon::prelude::*;
-    let head = postcard::to_stdvec(&header(root, limits))
-        .map_err(|e| PersistError::Format(e.to_string()))?;
-    let bodies: Vec<Vec<u8>> = items
-        .par_iter()
-        .map(|item| postcard::to_stdvec(item).map_err(|e| PersistError::Format(e.to_string())))
-        .collect::<Result<_, _>>()?;
-    let total: usize = bodies.iter().map(|b| b.len() + 40).sum::<usize>() + head.len() + 56;
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(MAGIC);
-    frame(&mut out, &head);
-    out.extend_from_slice(&(bodies.len() as u64).to_le_bytes());
-    for body in &bodies {
-        frame(&mut out, body);
-    }
     let tmp = path.with_extension("bin.tmp");
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(&out)?;
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+    let mut written = 0;
+    let mut put = |file: &mut std::io::BufWriter<std::fs::File>, bytes: &[u8]| {
+        written += bytes.len();
+        file.write_all(bytes)
+    };
+    let mut frame = |file: &mut std::io::BufWriter<std::fs::File>, body: &[u8]| {
+        put(file, &(body.len() as u64).to_le_bytes())?;
+        put(file, blake3::hash(body).as_bytes())?;
+        put(file, body)
+    };
+    let mut buffer = postcard::to_stdvec(&header(root, limits))
+        .map_err(|e| PersistError::Format(e.to_string()))?;
+    file.write_all(MAGIC)?;
+    frame(&mut file, &buffer)?;
+    file.write_all(&(items.len() as u64).to_le_bytes())?;
+    for item in items {
+        buffer.clear();
+        buffer =
+            postcard::to_extend(item, buffer).map_err(|e| PersistError::Format(e.to_string()))?;
+        frame(&mut file, &buffer)?;
     }
+    file.flush()?;
+    drop(file);
     std::fs::rename(&tmp, path)?;
-    Ok(out.len())
+    Ok(written + MAGIC.len() + 8)
 }
 
 /// What [`write`] saved at `path` for this build, this content root and these limits.
