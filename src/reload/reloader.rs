@@ -65,7 +65,12 @@ pub struct Reloader {
     unsaved: bool,
     /// Started from the saved state: derive everything once in the background.
     verify: bool,
+    /// When memory was last handed back to the system.
+    trimmed: Option<Instant>,
 }
+
+/// How often a publication may hand freed memory back to the system.
+const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn log_diagnostics(catalog: &Catalog, only: Option<&[String]>) {
     for d in &catalog.diagnostics {
@@ -153,6 +158,7 @@ impl Reloader {
             unsaved: restored.is_some_and(|n| n < loader_units),
             verify: restored.is_some_and(|n| n > 0),
             saved,
+            trimmed: None,
         };
         Ok((reloader, store, state))
     }
@@ -279,6 +285,12 @@ impl Reloader {
                 });
                 self.store.publish(snapshot);
                 self.unsaved = true;
+                // The previous snapshot's resources are free now (once its last
+                // request ends); at most once a second, as a trim costs 2-12 ms.
+                if self.trimmed.is_none_or(|t| t.elapsed() >= TRIM_EVERY) {
+                    release_free_memory();
+                    self.trimmed = Some(Instant::now());
+                }
                 tracing::info!(
                     version = %version,
                     added = changes.added.len(),
@@ -340,10 +352,11 @@ impl Reloader {
     }
 }
 
-/// Hands memory freed by a large one-off job back to the system. The check of
-/// restored content replaces every resource at once, which leaves the freed ones
-/// scattered over the heap, where glibc keeps them resident (about 60 MB at full
-/// size); `malloc_trim` releases free pages wherever they are.
+/// Hands memory freed by replaced resources back to the system. A publication frees
+/// the previous snapshot's resources, scattered over the heap, where glibc keeps
+/// them resident (the check of restored content replaces every resource at once:
+/// about 60 MB at full size; over 500 reloads the resident size settled 40 MB
+/// higher without this); `malloc_trim` releases free pages wherever they are.
 fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of the allocator to the system;
