@@ -65,12 +65,7 @@ pub struct Reloader {
     unsaved: bool,
     /// Started from the saved state: derive everything once in the background.
     verify: bool,
-    /// When memory was last handed back to the system.
-    trimmed: Option<Instant>,
 }
-
-/// How often a publication may hand freed memory back to the system.
-const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn log_diagnostics(catalog: &Catalog, only: Option<&[String]>) {
     for d in &catalog.diagnostics {
@@ -158,7 +153,6 @@ impl Reloader {
             unsaved: restored.is_some_and(|n| n < loader_units),
             verify: restored.is_some_and(|n| n > 0),
             saved,
-            trimmed: None,
         };
         Ok((reloader, store, state))
     }
@@ -286,11 +280,8 @@ impl Reloader {
                 self.store.publish(snapshot);
                 self.unsaved = true;
                 // The previous snapshot's resources are free now (once its last
-                // request ends); at most once a second, as a trim costs 2-12 ms.
-                if self.trimmed.is_none_or(|t| t.elapsed() >= TRIM_EVERY) {
-                    release_free_memory();
-                    self.trimmed = Some(Instant::now());
-                }
+                // request ends). A trim costs 2-12 ms, after the publication.
+                release_free_memory();
                 tracing::info!(
                     version = %version,
                     added = changes.added.len(),
