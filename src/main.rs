@@ -261,10 +261,7 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     let location = IndexLocation::parse(index);
     // The loaded content is saved beside the index, so that `serve` on this folder
     // starts without parsing every file (an image can be built with both ready).
-    let saved = match &location {
-        IndexLocation::Dir(dir) => Some(dir.join(content::persist::FILE_NAME)),
-        IndexLocation::Memory => None,
-    };
+    let saved = location.saved_content();
     let mut loader = content::Loader::new(content, Limits::default());
     let loaded = match &saved {
         Some(file) => loader.load_all_saved(file).map(|(catalog, _)| catalog),

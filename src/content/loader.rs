@@ -188,6 +188,20 @@ pub struct Loader {
     listing: Vec<Diagnostic>,
     /// Where the root resolved at the last full load (a swapped link changes it).
     canonical: Option<PathBuf>,
+    /// Stamp each unit's files before deriving it, for [`Loader::save`]: on once the
+    /// loader is used with a saved state (with the index in memory nothing is saved,
+    /// and a reload walks no folder for it).
+    stamps: bool,
+}
+
+/// The stamps a derivation records for its unit.
+enum Stamps {
+    /// None: the loader's state is never saved.
+    Skip,
+    /// Taken by the derivation, before it reads anything.
+    Take,
+    /// Already taken (by [`Loader::load_all_saved`], before anything was read).
+    Taken(Option<Vec<Entry>>),
 }
 
 fn errors_of(diagnostics: &[Diagnostic]) -> BTreeSet<(PathBuf, String)> {
@@ -206,6 +220,7 @@ impl Loader {
             units: BTreeMap::new(),
             listing: Vec::new(),
             canonical: None,
+            stamps: false,
         }
     }
 
@@ -257,6 +272,7 @@ impl Loader {
     pub fn load_all_saved(&mut self, saved: &Path) -> Result<(Catalog, usize), LoadError> {
         use rayon::prelude::*;
         self.check_root()?;
+        self.stamps = true;
         self.canonical = std::fs::canonicalize(&self.root).ok();
         let confinement = Confinement::new(&self.root);
         let listed: Vec<Unit> = self.list(&confinement).into_iter().collect();
@@ -300,10 +316,13 @@ impl Loader {
                         },
                     );
                 }
-                _ => derive.push(unit),
+                // Stamped already, before any of its files was read.
+                (_, tree) => derive.push((unit, Stamps::Taken(tree))),
             }
         }
-        self.derive_all(derive, &confinement);
+        for (unit, d) in self.derive_units(derive, &confinement) {
+            self.settle(&unit, d);
+        }
         Ok((self.assemble(), restored))
     }
 
@@ -312,6 +331,7 @@ impl Loader {
     /// good version, or whose files were changing as they were read, are left out
     /// (they are derived next time). Returns the units and bytes written.
     pub fn save(&mut self, path: &Path) -> Result<(usize, usize), PersistError> {
+        self.stamps = true;
         self.refresh_stamps();
         let units: Vec<SavedRef<'_>> = self
             .units
@@ -444,33 +464,17 @@ impl Loader {
     /// those files alone). A unit whose files changed since keeps no stamps: its
     /// change is on its way as an event, and the next save takes it.
     fn refresh_stamps(&mut self) {
-        use rayon::prelude::*;
-        let units: Vec<Unit> = self
+        let units: Vec<(Unit, Stamps)> = self
             .units
             .iter()
             .filter(|(_, s)| s.tree.is_none() && !s.kept && s.value.is_some())
-            .map(|(u, _)| u.clone())
+            .map(|(u, _)| (u.clone(), Stamps::Take))
             .collect();
         if units.is_empty() {
             return;
         }
         let confinement = Confinement::new(&self.root);
-        let work: Vec<(Unit, Memo)> = units
-            .into_iter()
-            .map(|u| {
-                let memo = self.take_memo(&u);
-                (u, memo)
-            })
-            .collect();
-        let (root, limits) = (&self.root, self.limits);
-        let derived: Vec<(Unit, Derived)> = work
-            .into_par_iter()
-            .map(|(unit, memo)| {
-                let d = derive(root, limits, &confinement, &unit, memo);
-                (unit, d)
-            })
-            .collect();
-        for (unit, d) in derived {
+        for (unit, d) in self.derive_units(units, &confinement) {
             if let Some(state) = self.units.get_mut(&unit) {
                 if state.digest == d.digest && state.diagnostics == d.diagnostics {
                     state.tree = d.tree;
@@ -492,25 +496,40 @@ impl Loader {
     /// an overflowing event queue and a checkout derive many; each is independent of
     /// the others until [`Loader::assemble`]), and decides what each serves.
     fn derive_all(&mut self, units: Vec<Unit>, confinement: &Confinement) {
+        let stamps = || {
+            if self.stamps {
+                Stamps::Take
+            } else {
+                Stamps::Skip
+            }
+        };
+        let work: Vec<(Unit, Stamps)> = units.into_iter().map(|u| (u, stamps())).collect();
+        for (unit, d) in self.derive_units(work, confinement) {
+            self.settle(&unit, d);
+        }
+    }
+
+    /// Derives each unit on every core, with the memo of its last derivation.
+    fn derive_units(
+        &mut self,
+        units: Vec<(Unit, Stamps)>,
+        confinement: &Confinement,
+    ) -> Vec<(Unit, Derived)> {
         use rayon::prelude::*;
-        let work: Vec<(Unit, Memo)> = units
+        let work: Vec<(Unit, Stamps, Memo)> = units
             .into_iter()
-            .map(|u| {
+            .map(|(u, stamps)| {
                 let memo = self.take_memo(&u);
-                (u, memo)
+                (u, stamps, memo)
             })
             .collect();
         let (root, limits) = (&self.root, self.limits);
-        let derived: Vec<(Unit, Derived)> = work
-            .into_par_iter()
-            .map(|(unit, memo)| {
-                let d = derive(root, limits, confinement, &unit, memo);
+        work.into_par_iter()
+            .map(|(unit, stamps, memo)| {
+                let d = derive(root, limits, confinement, &unit, stamps, memo);
                 (unit, d)
             })
-            .collect();
-        for (unit, d) in derived {
-            self.settle(&unit, d);
-        }
+            .collect()
     }
 
     /// Decides what `unit` serves after a derivation: the new version, or the last
@@ -716,9 +735,14 @@ fn derive(
     limits: Limits,
     confinement: &Confinement,
     unit: &Unit,
+    stamps: Stamps,
     memo: Memo,
 ) -> Derived {
-    let tree = persist::tree(root, unit);
+    let tree = match stamps {
+        Stamps::Skip => None,
+        Stamps::Take => persist::tree(root, unit),
+        Stamps::Taken(tree) => tree,
+    };
     let mut ctx = Ctx::with_memo(root, limits, confinement, memo);
     let value = match unit {
         Unit::Roadmap(id) | Unit::BestPractice(id) => {

@@ -243,31 +243,30 @@ pub(crate) fn write<T: Serialize>(
 ) -> Result<usize, PersistError> {
     let tmp = path.with_extension("bin.tmp");
     let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-    let mut written = 0;
-    let mut put = |file: &mut std::io::BufWriter<std::fs::File>, bytes: &[u8]| {
-        written += bytes.len();
-        file.write_all(bytes)
-    };
-    let mut frame = |file: &mut std::io::BufWriter<std::fs::File>, body: &[u8]| {
-        put(file, &(body.len() as u64).to_le_bytes())?;
-        put(file, blake3::hash(body).as_bytes())?;
-        put(file, body)
-    };
     let mut buffer = postcard::to_stdvec(&header(root, limits))
         .map_err(|e| PersistError::Format(e.to_string()))?;
     file.write_all(MAGIC)?;
-    frame(&mut file, &buffer)?;
+    let mut written = MAGIC.len() + put_frame(&mut file, &buffer)?;
     file.write_all(&(items.len() as u64).to_le_bytes())?;
+    written += 8;
     for item in items {
         buffer.clear();
         buffer =
             postcard::to_extend(item, buffer).map_err(|e| PersistError::Format(e.to_string()))?;
-        frame(&mut file, &buffer)?;
+        written += put_frame(&mut file, &buffer)?;
     }
     file.flush()?;
     drop(file);
     std::fs::rename(&tmp, path)?;
-    Ok(written + MAGIC.len() + 8)
+    Ok(written)
+}
+
+/// Writes one frame: its length, its checksum, its bytes. Returns the bytes written.
+fn put_frame(out: &mut impl Write, body: &[u8]) -> std::io::Result<usize> {
+    out.write_all(&(body.len() as u64).to_le_bytes())?;
+    out.write_all(blake3::hash(body).as_bytes())?;
+    out.write_all(body)?;
+    Ok(8 + 32 + body.len())
 }
 
 /// What [`write`] saved at `path` for this build, this content root and these limits.

@@ -91,10 +91,7 @@ impl Reloader {
     ) -> Result<(Reloader, Arc<Store>, Arc<ReloadState>), ReloadError> {
         let started = Instant::now();
         let mut loader = Loader::new(content, limits);
-        let saved = match location {
-            IndexLocation::Dir(dir) => Some(dir.join(crate::content::persist::FILE_NAME)),
-            IndexLocation::Memory => None,
-        };
+        let saved = location.saved_content();
         let mut restored = None;
         let loaded = match &saved {
             Some(file) => loader.load_all_saved(file).map(|(catalog, n)| {

@@ -89,6 +89,14 @@ impl IndexLocation {
             IndexLocation::Dir(PathBuf::from(s))
         }
     }
+
+    /// Where the loaded content is saved beside the index (`None` in memory).
+    pub fn saved_content(&self) -> Option<PathBuf> {
+        match self {
+            IndexLocation::Dir(dir) => Some(dir.join(crate::content::persist::FILE_NAME)),
+            IndexLocation::Memory => None,
+        }
+    }
 }
 
 /// What the index on disk was built from; compared at start-up to decide between
