@@ -276,12 +276,15 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     };
     let loaded = started.elapsed();
     let opened = Indexer::open(&location, &catalog).and_then(|(mut ix, s)| {
-        if rebuild && s.stats.reused {
+        let s = if rebuild && s.stats.reused {
             ix.rebuild_all()?;
-            ix.update(&catalog)
+            ix.update(&catalog)?
         } else {
-            Ok(s)
-        }
+            s
+        };
+        // The folder is left merged, as `serve` would leave it.
+        let stats = s.stats;
+        Ok(ix.finish_merge(&catalog, stats)?.unwrap_or(s))
     });
     match opened {
         Ok(search) => {

@@ -204,3 +204,78 @@ fn a_new_synonyms_file_rebuilds_the_index_and_changes_matching() {
         "Caching"
     );
 }
+
+/// Content of `n` guides whose texts match "quokka" alike: every hit of it ties on
+/// every ranking rule, so their order is the index's document order.
+fn many_guides(dir: &Path, n: usize) {
+    let guides = dir.join("guides");
+    std::fs::create_dir_all(&guides).expect("mkdir");
+    for i in 0..n {
+        std::fs::write(
+            guides.join(format!("guide-{i:05}.md")),
+            format!(
+                "---\ntitle: 'Guide {i:05}'\ndate: 2025-01-01\n---\n\
+                 The quokka lives on an island near the coast.\n"
+            ),
+        )
+        .expect("write");
+    }
+}
+
+fn quokka_order(search: &roadmap_api::search::SearchIndex) -> Vec<String> {
+    let found = search
+        .search(&SearchRequest {
+            q: "quokka".into(),
+            limit: 10_000,
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    found.hits.into_iter().map(|h| h.id).collect()
+}
+
+/// A whole build is indexed on every core into a segment per core, served at once,
+/// and merged into one segment afterwards, in the content's order whichever thread
+/// indexed which part.
+#[test]
+fn a_large_build_is_indexed_in_parts_served_at_once_and_merged_in_content_order() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    many_guides(tmp.path(), 2_400);
+    let catalog = content::load(tmp.path()).expect("load");
+    let expected: Vec<String> = catalog.guides.iter().map(|g| g.slug.clone()).collect();
+    assert_eq!(expected.len(), 2_400);
+    let location = IndexLocation::Dir(tmp.path().join("index"));
+    let (mut indexer, parts) = Indexer::open(&location, &catalog).expect("build");
+    assert_eq!(parts.num_docs(), 2_400);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores > 1 && std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        assert!(
+            parts.segments() > 1,
+            "a build from scratch on {cores} cores was indexed by one thread"
+        );
+        assert!(indexer.merging(), "no merge was started");
+    }
+    // Served from its parts, every document answers (their order among ties is the
+    // parts' order, which Tantivy keeps by size: settled by the merge).
+    let mut before = quokka_order(&parts);
+    before.sort();
+    assert_eq!(before, expected);
+
+    let merged = indexer
+        .finish_merge(&catalog, parts.stats)
+        .expect("merge")
+        .unwrap_or(parts);
+    assert_eq!(merged.segments(), 1);
+    assert!(!indexer.merging());
+    assert_eq!(merged.num_docs(), 2_400);
+    assert!(
+        quokka_order(&merged) == expected,
+        "hits tied on every rule are not in content order"
+    );
+    drop((indexer, merged));
+
+    // The merged index is what the folder keeps: reused as it is on the next start.
+    let (_, reopened) = Indexer::open(&location, &catalog).expect("reopen");
+    assert!(reopened.stats.reused);
+    assert_eq!(reopened.segments(), 1);
+    assert!(quokka_order(&reopened) == expected);
+}

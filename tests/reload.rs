@@ -620,3 +620,64 @@ fn a_restart_serves_what_changed_while_stopped() {
     let other = server.ok("/v1/roadmaps/devops-lite/topics/linux");
     assert_eq!(other["title"], "Linux");
 }
+
+/// A start that indexes thousands of documents is served from the parts its threads
+/// built, and the merged index replaces them without a new version or a reload
+/// counted: same answers, one segment, and edits reach it as before.
+#[test]
+fn a_large_start_is_merged_silently_and_keeps_reloading() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("content");
+    copy_dir(&common::fixture_path("layout-2025"), &dir);
+    for i in 0..2_400 {
+        std::fs::write(
+            dir.join(format!("guides/bulk-{i:05}.md")),
+            format!("---\ntitle: 'Bulk {i:05}'\n---\nA wallaby crossed the road number {i}.\n"),
+        )
+        .expect("write");
+    }
+    let running = reload::start(
+        &dir,
+        reload::Options {
+            index: IndexLocation::Memory,
+            watch: Some(WatchOptions {
+                debounce: Duration::from_millis(50),
+                poll: None,
+            }),
+            ..reload::Options::default()
+        },
+    )
+    .expect("start");
+    let server = TestServer::with_state(web::Data::new(
+        AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
+            .expect("app state"),
+    ));
+    let first = server.ok("/v1/status");
+    // Totals, facets and a hit that ties with no other.
+    let answer = || {
+        let all = server.ok("/v1/search?q=wallaby&limit=1");
+        let one = server.ok("/v1/search?q=bulk+01234+wallaby&limit=1");
+        (
+            all["total"].clone(),
+            all["facets"].clone(),
+            one["hits"][0]["id"].clone(),
+        )
+    };
+    let found = answer();
+    assert_eq!(found.0, 2_400);
+    assert_eq!(found.2, "bulk-01234");
+    let merged = eventually(&server, "/v1/status", |_, b| b["index"]["segments"] == 1);
+    assert_eq!(merged["version"], first["version"]);
+    assert_eq!(merged["reload"]["reloads"], first["reload"]["reloads"]);
+    assert_eq!(merged["index"]["documents"], first["index"]["documents"]);
+    assert_eq!(answer(), found);
+
+    std::fs::write(
+        topic_file(&dir),
+        "# Caching\n\nNumbatquux keeps hot data close to the reader.\n",
+    )
+    .expect("write");
+    eventually(&server, "/v1/search?q=numbatquux", |_, b| {
+        b["hits"][0]["title"] == "Caching"
+    });
+}

@@ -15,7 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use super::{AppState, dto};
 use crate::content;
 use crate::reload as watch;
-use crate::search::{ChangedResource, Changes, IndexStats};
+use crate::search::{ChangedResource, Changes, SearchIndex};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/v1/status", web::get().to(status))
@@ -180,11 +180,18 @@ pub struct IndexStatus {
     /// The configured index folder could not be used (the log says why: not an index
     /// folder of ours, unwritable, locked); the index is kept in memory.
     pub memory_fallback: bool,
+    /// Segments the index is searched in: one after a build; a large update is
+    /// served from its parts while they merge (a second or so), and edits add small
+    /// ones that merge among themselves.
+    #[schema(example = 1)]
+    pub segments: usize,
 }
 
-impl From<IndexStats> for IndexStatus {
-    fn from(stats: IndexStats) -> IndexStatus {
+impl IndexStatus {
+    fn of(search: &SearchIndex) -> IndexStatus {
+        let stats = search.stats;
         IndexStatus {
+            segments: search.segments(),
             documents: stats.documents,
             added: stats.added,
             deleted: stats.deleted,
@@ -302,7 +309,7 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
         counts,
         diagnostics: c.diagnostics.iter().map(Into::into).collect(),
         reload: state.reload.status.load_full().as_ref().into(),
-        index: snapshot.search.stats.into(),
+        index: IndexStatus::of(&snapshot.search),
     })
 }
 

@@ -134,8 +134,11 @@ pub fn start(content: &Path, options: Options) -> Result<Running, ReloadError> {
 fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
     loop {
         let mut batch = Batch::default();
-        // Quiet moments check restored content, then save what was published.
-        let quiet = if reloader.unverified() {
+        // Quiet moments publish a merged index, check restored content, then save
+        // what was published.
+        let quiet = if reloader.merging() {
+            Some(Duration::ZERO)
+        } else if reloader.unverified() {
             Some(VERIFY_AFTER)
         } else if reloader.unsaved() {
             Some(SAVE_AFTER)
@@ -155,7 +158,7 @@ fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
         };
         match signal {
             Ok(Signal::Stop) | Err(()) => {
-                reloader.save();
+                reloader.stop();
                 return;
             }
             Ok(signal) => add(&mut batch, signal),
@@ -168,7 +171,7 @@ fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
             }
             match rx.recv_timeout(debounce.min(left)) {
                 Ok(Signal::Stop) => {
-                    reloader.save();
+                    reloader.stop();
                     return;
                 }
                 Ok(signal) => add(&mut batch, signal),

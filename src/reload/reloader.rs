@@ -170,6 +170,10 @@ impl Reloader {
     /// published since the last save. Edits that arrive first are applied first: a
     /// restored unit's first edit re-reads that unit's files, nothing more.
     pub fn idle(&mut self) {
+        if self.indexer.merging() {
+            self.publish_merged();
+            return;
+        }
         if std::mem::take(&mut self.verify) {
             let started = Instant::now();
             let rescan = Batch {
@@ -188,9 +192,52 @@ impl Reloader {
         self.save();
     }
 
+    /// Whether a large update's segments are being merged: the reload thread's
+    /// first quiet moment publishes the merged index.
+    pub fn merging(&self) -> bool {
+        self.indexer.merging()
+    }
+
+    /// Replaces the served index, silently, by the same documents from the merged
+    /// segment (same catalog, same version: nothing changed for a client).
+    fn publish_merged(&mut self) {
+        let current = self.store.current();
+        match self
+            .indexer
+            .finish_merge(&current.catalog, current.search.stats)
+        {
+            Ok(Some(search)) => {
+                self.store.publish(Snapshot {
+                    version: current.version.clone(),
+                    catalog: Arc::clone(&current.catalog),
+                    search: Arc::new(search),
+                    published_at: current.published_at,
+                    build_ms: current.build_ms,
+                });
+                drop(current);
+                release_free_memory();
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "the merged index could not be opened; serving its segments")
+            }
+        }
+    }
+
     /// Whether something was published that the saved state lacks.
     pub fn unsaved(&self) -> bool {
         self.unsaved && self.saved.is_some()
+    }
+
+    /// Work before the thread ends: the index folder is left merged (a start stopped
+    /// within a second would otherwise leave the parts of its build, and the next
+    /// start, reusing them, would search two segments until some large update), and
+    /// the loaded content saved.
+    pub fn stop(&mut self) {
+        if self.indexer.merging() {
+            self.publish_merged();
+        }
+        self.save();
     }
 
     /// Saves the loader's state for the next start when something was published

@@ -11,10 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use tantivy::indexer::{AddOperation, SegmentWriter};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term, doc};
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Segment, SegmentMeta, TantivyDocument,
+    Term, doc,
+};
 
 use super::SearchError;
 use super::analyzer::{self, analyzer};
@@ -35,6 +39,13 @@ const MANIFEST: &str = "roadmap-api-manifest.json";
 const WRITER_HEAP: usize = 16 * 1024 * 1024;
 /// Documents added by one update from which its segments are merged into one.
 const MERGE_AFTER_ADDING: usize = 1_000;
+/// Documents added by one update from which they are indexed on every core, in
+/// segments of their own, rather than through the writer's single thread.
+const PARALLEL_FROM: usize = 1_000;
+/// Arena size from which a segment built in parallel is cut: far above what the
+/// whole roadmap.sh content takes (about 60 MB), bounded so that an arena's 32-bit
+/// addresses never run out.
+const SEGMENT_CUT: usize = 1 << 30;
 
 type ResultCache = quick_cache::sync::Cache<String, Arc<super::SearchResults>>;
 type SuggestCache = quick_cache::sync::Cache<(String, usize), Arc<Vec<super::Suggestion>>>;
@@ -60,6 +71,25 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy.set_min_num_segments(4);
     policy.set_del_docs_ratio_before_merge(0.2);
     policy
+}
+
+/// The Tantivy document of `d`.
+fn document(f: Fields, d: &DocMeta) -> TantivyDocument {
+    let mut document = doc!(
+        f.key => d.key,
+        f.title_raw => d.title.as_str(),
+        f.title => d.title.as_str(),
+        f.body_raw => &*d.text,
+        f.body => &*d.text,
+        f.context => d.context.as_str(),
+        f.keywords => d.keywords.as_str(),
+    );
+    // Alternative titles are titles to search and rank: same fields.
+    for alt in &d.alt_titles {
+        document.add_text(f.title_raw, alt);
+        document.add_text(f.title, alt);
+    }
+    document
 }
 
 /// Documents by key, the first of a duplicated key winning (as in [`Indexer::update`]).
@@ -207,12 +237,19 @@ impl SearchIndex {
     /// Builds a fresh in-memory index of `catalog`: the simple path for tests and
     /// one-off tools; the service goes through an [`Indexer`].
     pub fn build(catalog: &Catalog) -> Result<SearchIndex, SearchError> {
-        let (_, index) = Indexer::open(&IndexLocation::Memory, catalog)?;
-        Ok(index)
+        let (mut indexer, index) = Indexer::open(&IndexLocation::Memory, catalog)?;
+        let stats = index.stats;
+        Ok(indexer.finish_merge(catalog, stats)?.unwrap_or(index))
     }
 
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
+    }
+
+    /// Segments this index is searched in: one after a build, more while a large
+    /// update's parts are being merged, and a few small ones from recent edits.
+    pub fn segments(&self) -> usize {
+        self.searcher.segment_readers().len()
     }
 }
 
@@ -233,6 +270,11 @@ pub struct Indexer {
     docs: DocCache,
     /// Payload of the last commit, for the manifest.
     committed: Option<String>,
+    /// The merge a large update started, and when: see [`Indexer::finish_merge`].
+    merging: Option<(
+        tantivy::FutureResult<Option<SegmentMeta>>,
+        std::time::Instant,
+    )>,
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
@@ -360,6 +402,72 @@ fn corrupted(index: &Index) -> Result<(), SearchError> {
     }
 }
 
+/// `docs` cut into at most `parts` contiguous slices of about the same amount of
+/// text: indexing time follows the text, and one long guide outweighs a hundred
+/// topics, so equal counts left one thread working alone for half the build.
+fn balanced(docs: &[Arc<DocMeta>], parts: usize) -> Vec<&[Arc<DocMeta>]> {
+    let size = |d: &DocMeta| {
+        d.title.len()
+            + d.text.len()
+            + d.context.len()
+            + d.keywords.len()
+            + d.alt_titles.iter().map(String::len).sum::<usize>()
+            + 64
+    };
+    let total: usize = docs.iter().map(|d| size(d)).sum();
+    let share = total.div_ceil(parts.max(1)).max(1);
+    let mut out = Vec::with_capacity(parts);
+    let (mut start, mut filled) = (0, 0);
+    for (i, d) in docs.iter().enumerate() {
+        filled += size(d);
+        if filled >= share && out.len() + 1 < parts {
+            out.push(&docs[start..=i]);
+            start = i + 1;
+            filled = 0;
+        }
+    }
+    if start < docs.len() {
+        out.push(&docs[start..]);
+    }
+    out
+}
+
+/// Indexes `docs` into new segments of `writer`'s index, in their order; a segment
+/// is cut when its arena reaches [`SEGMENT_CUT`].
+fn build_segments(
+    writer: &IndexWriter,
+    f: Fields,
+    docs: &[Arc<DocMeta>],
+) -> Result<Vec<SegmentMeta>, SearchError> {
+    let mut metas = Vec::new();
+    let mut rest = docs;
+    while !rest.is_empty() {
+        let segment = writer.new_segment();
+        let mut sw = SegmentWriter::for_segment(WRITER_HEAP, segment.clone())?;
+        let mut taken = 0;
+        for d in rest {
+            sw.add_document(AddOperation {
+                opstamp: taken as u64,
+                document: document(f, d),
+            })?;
+            taken += 1;
+            if sw.mem_usage() >= SEGMENT_CUT {
+                break;
+            }
+        }
+        metas.push(finish_segment(segment, sw)?);
+        rest = &rest[taken..];
+    }
+    Ok(metas)
+}
+
+/// Writes out a segment built by [`build_segments`].
+fn finish_segment(segment: Segment, writer: SegmentWriter) -> Result<SegmentMeta, SearchError> {
+    let max_doc = writer.max_doc();
+    writer.finalize()?;
+    Ok(segment.with_max_doc(max_doc).meta().clone())
+}
+
 impl Indexer {
     /// Opens (or creates) the index at `location` and brings it up to `catalog`.
     /// An index on disk whose manifest matches the catalog's content version, the
@@ -432,6 +540,7 @@ impl Indexer {
             memory_fallback: false,
             docs: DocCache::default(),
             committed,
+            merging: None,
         };
         let docs = indexer.docs.documents(catalog);
         if reusable {
@@ -465,14 +574,16 @@ impl Indexer {
         if fingerprint(&catalog.synonyms) != self.synonyms_fingerprint {
             self.rebuild_all()?;
         }
+        // A merge still running would hold segments this update may merge again.
+        self.wait_merge();
         let started = std::time::Instant::now();
         let docs = self.docs.documents(catalog);
         let f = self.fields;
         let count = docs.len();
         let mut seen: KeyMap<Arc<DocMeta>> =
             KeyMap::with_capacity_and_hasher(count, Default::default());
-        let mut added = 0;
         let mut deleted = 0;
+        let mut to_add: Vec<Arc<DocMeta>> = Vec::new();
         for d in docs {
             // Two documents with one key (a duplicate id in the content) would make
             // deletes ambiguous; the first wins, as it does in the catalog lookups.
@@ -489,28 +600,24 @@ impl Indexer {
                 self.writer.delete_term(Term::from_field_u64(f.key, d.key));
                 deleted += 1;
             }
-            let mut document = doc!(
-                f.key => d.key,
-                f.title_raw => d.title.as_str(),
-                f.title => d.title.as_str(),
-                f.body_raw => &*d.text,
-                f.body => &*d.text,
-                f.context => d.context.as_str(),
-                f.keywords => d.keywords.as_str(),
-            );
-            // Alternative titles are titles to search and rank: same fields.
-            for alt in &d.alt_titles {
-                document.add_text(f.title_raw, alt);
-                document.add_text(f.title, alt);
-            }
-            self.writer.add_document(document)?;
-            added += 1;
+            to_add.push(Arc::clone(&d));
             slot.insert(d);
         }
         for key in self.indexed.keys() {
             if !seen.contains_key(key) {
                 self.writer.delete_term(Term::from_field_u64(f.key, *key));
                 deleted += 1;
+            }
+        }
+        // Deletes first: a segment added below starts after them in the delete queue,
+        // so they reach only the documents indexed before.
+        let added = to_add.len();
+        let mut ours = Vec::new();
+        if added >= PARALLEL_FROM {
+            ours = self.add_segments(&to_add)?;
+        } else {
+            for d in &to_add {
+                self.writer.add_document(document(f, d))?;
             }
         }
         let prepared = started.elapsed();
@@ -525,15 +632,22 @@ impl Indexer {
             // walks each segment's dictionaries (typo and prefix expansion), so one
             // segment answers faster. Small reloads leave merging to the merge policy.
             if added >= MERGE_AFTER_ADDING {
-                let ids = self.writer.index().searchable_segment_ids()?;
+                // The segments built here last and in the order of their documents, so
+                // that the merged order (ranking's last tie-break) is the catalog's
+                // whatever thread built which part.
+                let mut ids: Vec<_> = self
+                    .writer
+                    .index()
+                    .searchable_segment_ids()?
+                    .into_iter()
+                    .filter(|id| !ours.contains(id))
+                    .collect();
+                ids.extend(ours.iter().copied());
                 if ids.len() > 1 {
-                    let merging = std::time::Instant::now();
-                    self.writer.merge(&ids).wait()?;
-                    tracing::debug!(
-                        segments = ids.len(),
-                        ms = merging.elapsed().as_millis() as u64,
-                        "segments merged"
-                    );
+                    // Served at once from its segments; the merge runs on Tantivy's
+                    // merge thread and its result is published by `finish_merge`
+                    // (a fifth of a fresh start's indexing, off the way to `/readyz`).
+                    self.merging = Some((self.writer.merge(&ids), std::time::Instant::now()));
                 }
             }
             self.reader.reload()?;
@@ -571,6 +685,85 @@ impl Indexer {
             "index updated"
         );
         Ok(search)
+    }
+
+    /// Indexes `docs` on every core: one contiguous slice per thread, each written
+    /// straight into segments of its own, which join the writer's uncommitted
+    /// segments in the order of `docs`. The writer's one indexing thread (one thread,
+    /// so that a reload's documents land in one small segment) would take twice as
+    /// long over a whole build. Returns the new segments, in order.
+    fn add_segments(
+        &mut self,
+        docs: &[Arc<DocMeta>],
+    ) -> Result<Vec<tantivy::index::SegmentId>, SearchError> {
+        let f = self.fields;
+        let threads = rayon::current_num_threads().clamp(1, docs.len().div_ceil(PARALLEL_FROM / 2));
+        let writer = &self.writer;
+        let built: Vec<Result<Vec<SegmentMeta>, SearchError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = balanced(docs, threads)
+                .into_iter()
+                .map(|chunk| scope.spawn(move || build_segments(writer, f, chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(SearchError::Open("an indexing thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut ids = Vec::new();
+        for metas in built {
+            for meta in metas? {
+                ids.push(meta.id());
+                self.writer.add_segment(meta)?;
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Whether a merge started by a large update has not been published yet.
+    pub fn merging(&self) -> bool {
+        self.merging.is_some()
+    }
+
+    /// Waits for the merge a large update started; `true` when the index changed
+    /// (a failed merge leaves the segments as they were, and searchable).
+    fn wait_merge(&mut self) -> bool {
+        let Some((merge, started)) = self.merging.take() else {
+            return false;
+        };
+        match merge.wait() {
+            Ok(_) => {
+                tracing::debug!(ms = started.elapsed().as_millis() as u64, "segments merged");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "merging the new segments failed; serving them unmerged");
+                false
+            }
+        }
+    }
+
+    /// Waits for the merge the last large update started and returns the same
+    /// documents from the merged segment, to replace the published index silently
+    /// (its `catalog` and `stats` are the published index's). `None` when there was
+    /// no merge, or it failed.
+    pub fn finish_merge(
+        &mut self,
+        catalog: &Catalog,
+        stats: IndexStats,
+    ) -> Result<Option<SearchIndex>, SearchError> {
+        if !self.wait_merge() {
+            return Ok(None);
+        }
+        self.reader.reload()?;
+        Ok(Some(self.publish(
+            catalog,
+            Arc::clone(&self.indexed),
+            stats,
+        )))
     }
 
     /// Forgets every document: the next [`Indexer::update`] adds them all again.
