@@ -279,3 +279,43 @@ fn a_large_build_is_indexed_in_parts_served_at_once_and_merged_in_content_order(
     assert_eq!(reopened.segments(), 1);
     assert!(quokka_order(&reopened) == expected);
 }
+
+/// A large update that replaces documents already indexed (a checkout rewriting
+/// thousands of files) goes through the parallel path too: the old versions are
+/// deleted, and only them.
+#[test]
+fn a_large_update_replaces_every_document_it_changes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    many_guides(tmp.path(), 1_500);
+    let catalog = content::load(tmp.path()).expect("load");
+    let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+    for i in 0..1_200 {
+        std::fs::write(
+            tmp.path().join(format!("guides/guide-{i:05}.md")),
+            format!("---\ntitle: 'Guide {i:05}'\ndate: 2025-01-01\n---\nA numbat digs here.\n"),
+        )
+        .expect("write");
+    }
+    let changed = content::load(tmp.path()).expect("load");
+    let updated = indexer.update(&changed).expect("update");
+    assert_eq!((updated.stats.added, updated.stats.deleted), (1_200, 1_200));
+    assert_eq!(updated.num_docs(), 1_500);
+    let count = |search: &roadmap_api::search::SearchIndex, q: &str| {
+        search
+            .search(&SearchRequest {
+                q: q.into(),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+            .total
+    };
+    assert_eq!(count(&updated, "numbat"), 1_200);
+    assert_eq!(count(&updated, "quokka"), 300);
+    let merged = indexer
+        .finish_merge(&changed, updated.stats)
+        .expect("merge")
+        .unwrap_or(updated);
+    assert_eq!(count(&merged, "numbat"), 1_200);
+    assert_eq!(count(&merged, "quokka"), 300);
+    assert_eq!(merged.num_docs(), 1_500);
+}

@@ -42,6 +42,8 @@ const MERGE_AFTER_ADDING: usize = 1_000;
 /// Documents added by one update from which they are indexed on every core, in
 /// segments of their own, rather than through the writer's single thread.
 const PARALLEL_FROM: usize = 1_000;
+/// Payload of a commit that is not a whole content version (see [`Indexer::update`]).
+const PARTIAL: &str = "partial";
 /// Arena size from which a segment built in parallel is cut: far above what the
 /// whole roadmap.sh content takes (about 60 MB), bounded so that an arena's 32-bit
 /// addresses never run out.
@@ -609,12 +611,24 @@ impl Indexer {
                 deleted += 1;
             }
         }
-        // Deletes first: a segment added below starts after them in the delete queue,
-        // so they reach only the documents indexed before.
         let added = to_add.len();
         let mut ours = Vec::new();
         if added >= PARALLEL_FROM {
-            ours = self.add_segments(&to_add)?;
+            if deleted > 0 {
+                // A segment joins the writer seeing every delete not yet applied by a
+                // commit, and its documents carry the keys being deleted: commit the
+                // deletes first. The commit is marked partial (not this content's
+                // version), so a crash before the next one leaves an index that is
+                // rebuilt, never reused; readers are reloaded only after the next one.
+                let mut commit = self.writer.prepare_commit()?;
+                commit.set_payload(PARTIAL);
+                commit.commit()?;
+                self.committed = Some(PARTIAL.into());
+            }
+            ours = self.add_segments(&to_add).inspect_err(|_| {
+                // What is in the index is unknown now: the next update adds everything.
+                let _ = self.rebuild_all();
+            })?;
         } else {
             for d in &to_add {
                 self.writer.add_document(document(f, d))?;
