@@ -44,10 +44,11 @@ const MERGE_AFTER_ADDING: usize = 1_000;
 const PARALLEL_FROM: usize = 1_000;
 /// Payload of a commit that is not a whole content version (see [`Indexer::update`]).
 const PARTIAL: &str = "partial";
-/// Arena size from which a segment built in parallel is cut: far above what the
-/// whole roadmap.sh content takes (about 60 MB), bounded so that an arena's 32-bit
-/// addresses never run out.
-const SEGMENT_CUT: usize = 1 << 30;
+/// Arena size from which a segment built in parallel is cut: above what a core's
+/// share of three times the roadmap.sh content takes (about 30 MB per core at 1x),
+/// so that it is one segment per core, and a bound on the memory a build of any
+/// content holds at once (this per core, freed when the segment is written).
+const SEGMENT_CUT: usize = 128 << 20;
 
 type ResultCache = quick_cache::sync::Cache<String, Arc<super::SearchResults>>;
 type SuggestCache = quick_cache::sync::Cache<(String, usize), Arc<Vec<super::Suggestion>>>;
