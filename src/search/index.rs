@@ -37,10 +37,9 @@ const MANIFEST: &str = "roadmap-api-manifest.json";
 /// Near tantivy's minimum: the arena is resident memory for the life of the writer, and
 /// reloads add a handful of documents at a time.
 const WRITER_HEAP: usize = 16 * 1024 * 1024;
-/// Documents added by one update from which its segments are merged into one.
-const MERGE_AFTER_ADDING: usize = 1_000;
 /// Documents added by one update from which they are indexed on every core, in
-/// segments of their own, rather than through the writer's single thread.
+/// segments of their own, rather than through the writer's single thread, and
+/// then merged into one.
 const PARALLEL_FROM: usize = 1_000;
 /// Payload of a commit that is not a whole content version (see [`Indexer::update`]).
 const PARTIAL: &str = "partial";
@@ -273,6 +272,9 @@ pub struct Indexer {
     docs: DocCache,
     /// Payload of the last commit, for the manifest.
     committed: Option<String>,
+    /// [`PARALLEL_FROM`] and [`SEGMENT_CUT`], smaller in tests.
+    parallel_from: usize,
+    segment_cut: usize,
     /// The merge a large update started, and when: see [`Indexer::finish_merge`].
     merging: Option<(
         tantivy::FutureResult<Option<SegmentMeta>>,
@@ -436,11 +438,12 @@ fn balanced(docs: &[Arc<DocMeta>], parts: usize) -> Vec<&[Arc<DocMeta>]> {
 }
 
 /// Indexes `docs` into new segments of `writer`'s index, in their order; a segment
-/// is cut when its arena reaches [`SEGMENT_CUT`].
+/// is cut when its arena reaches `cut` bytes ([`SEGMENT_CUT`]).
 fn build_segments(
     writer: &IndexWriter,
     f: Fields,
     docs: &[Arc<DocMeta>],
+    cut: usize,
 ) -> Result<Vec<SegmentMeta>, SearchError> {
     let mut metas = Vec::new();
     let mut rest = docs;
@@ -454,7 +457,7 @@ fn build_segments(
                 document: document(f, d),
             })?;
             taken += 1;
-            if sw.mem_usage() >= SEGMENT_CUT {
+            if sw.mem_usage() >= cut {
                 break;
             }
         }
@@ -543,6 +546,8 @@ impl Indexer {
             memory_fallback: false,
             docs: DocCache::default(),
             committed,
+            parallel_from: PARALLEL_FROM,
+            segment_cut: SEGMENT_CUT,
             merging: None,
         };
         let docs = indexer.docs.documents(catalog);
@@ -579,6 +584,8 @@ impl Indexer {
         }
         // A merge still running would hold segments this update may merge again.
         self.wait_merge();
+        // Back to merging edits' segments, should a large update have failed midway.
+        self.writer.set_merge_policy(Box::new(merge_policy()));
         let started = std::time::Instant::now();
         let docs = self.docs.documents(catalog);
         let f = self.fields;
@@ -614,7 +621,7 @@ impl Indexer {
         }
         let added = to_add.len();
         let mut ours = Vec::new();
-        if added >= PARALLEL_FROM {
+        if added >= self.parallel_from {
             if deleted > 0 {
                 // A segment joins the writer seeing every delete not yet applied by a
                 // commit, and its documents carry the keys being deleted: commit the
@@ -626,6 +633,10 @@ impl Indexer {
                 commit.commit()?;
                 self.committed = Some(PARTIAL.into());
             }
+            // The merge policy would merge the new segments among themselves or with
+            // others as they join, in its own order; they are merged below, in theirs.
+            self.writer
+                .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             ours = self.add_segments(&to_add).inspect_err(|_| {
                 // What is in the index is unknown now: the next update adds everything.
                 let _ = self.rebuild_all();
@@ -643,10 +654,10 @@ impl Indexer {
             commit.set_payload(&catalog.version);
             commit.commit()?;
             self.committed = Some(catalog.version.clone());
-            // A build from scratch leaves a segment per filled writer heap; every query
-            // walks each segment's dictionaries (typo and prefix expansion), so one
-            // segment answers faster. Small reloads leave merging to the merge policy.
-            if added >= MERGE_AFTER_ADDING {
+            // A large update leaves a segment per core; every query walks each
+            // segment's dictionaries (typo and prefix expansion), so one segment
+            // answers faster. Small reloads leave merging to the merge policy.
+            if !ours.is_empty() {
                 // The segments built here last and in the order of their documents, so
                 // that the merged order (ranking's last tie-break) is the catalog's
                 // whatever thread built which part.
@@ -665,6 +676,7 @@ impl Indexer {
                     self.merging = Some((self.writer.merge(&ids), std::time::Instant::now()));
                 }
             }
+            self.writer.set_merge_policy(Box::new(merge_policy()));
             self.reader.reload()?;
         }
         let metas = Arc::new(seen);
@@ -712,12 +724,14 @@ impl Indexer {
         docs: &[Arc<DocMeta>],
     ) -> Result<Vec<tantivy::index::SegmentId>, SearchError> {
         let f = self.fields;
-        let threads = rayon::current_num_threads().clamp(1, docs.len().div_ceil(PARALLEL_FROM / 2));
+        let threads = rayon::current_num_threads()
+            .clamp(1, docs.len().div_ceil(self.parallel_from.div_ceil(2)));
+        let cut = self.segment_cut;
         let writer = &self.writer;
         let built: Vec<Result<Vec<SegmentMeta>, SearchError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = balanced(docs, threads)
                 .into_iter()
-                .map(|chunk| scope.spawn(move || build_segments(writer, f, chunk)))
+                .map(|chunk| scope.spawn(move || build_segments(writer, f, chunk, cut)))
                 .collect();
             handles
                 .into_iter()
@@ -833,5 +847,48 @@ impl Indexer {
             },
             stats,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Slices cut into many segments (here one per document) join the writer in
+    /// order, and their merge keeps the content's order.
+    #[test]
+    fn slices_cut_into_many_segments_merge_in_content_order() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let guides = tmp.path().join("guides");
+        std::fs::create_dir_all(&guides).expect("mkdir");
+        for i in 0..40 {
+            std::fs::write(
+                guides.join(format!("g-{i:03}.md")),
+                format!("---\ntitle: 'G {i:03}'\n---\nThe quokka naps.\n"),
+            )
+            .expect("write");
+        }
+        let catalog = crate::content::load(tmp.path()).expect("load");
+        let expected: Vec<String> = catalog.guides.iter().map(|g| g.slug.clone()).collect();
+        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+        indexer.parallel_from = 10;
+        indexer.segment_cut = 1;
+        indexer.rebuild_all().expect("forget");
+        let parts = indexer.update(&catalog).expect("rebuild");
+        assert_eq!(parts.segments(), 40, "one segment per document");
+        let merged = indexer
+            .finish_merge(&catalog, parts.stats)
+            .expect("merge")
+            .expect("a merge was started");
+        assert_eq!(merged.segments(), 1);
+        let found = merged
+            .search(&super::super::SearchRequest {
+                q: "quokka".into(),
+                limit: 100,
+                ..super::super::SearchRequest::default()
+            })
+            .expect("search");
+        let order: Vec<String> = found.hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(order, expected);
     }
 }
