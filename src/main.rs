@@ -263,12 +263,8 @@ fn build_index(content: &Path, index: &str, rebuild: bool) -> ExitCode {
     // starts without parsing every file (an image can be built with both ready).
     let saved = location.saved_content();
     let mut loader = content::Loader::new(content, Limits::default());
-    let loaded = match &saved {
-        Some(file) => loader.load_all_saved(file).map(|(catalog, _)| catalog),
-        None => loader.load_all(),
-    };
-    let catalog = match loaded {
-        Ok(catalog) => catalog,
+    let catalog = match loader.load_first(saved.as_deref()) {
+        Ok((catalog, _)) => catalog,
         Err(error) => {
             eprintln!("error: {error}");
             return ExitCode::FAILURE;

@@ -43,8 +43,20 @@ fn live_with(poll: Option<Duration>, link: bool) -> Live {
     } else {
         real
     };
-    let running = reload::start(
-        &dir,
+    let running = watching(&dir, poll);
+    // Every watch is armed when `start` returns: no pause is needed before editing.
+    Live {
+        server: serving(&running),
+        dir,
+        _running: running,
+        _tmp: tmp,
+    }
+}
+
+/// The reload thread on `dir`, the index in memory, watched with a 50 ms debounce.
+fn watching(dir: &Path, poll: Option<Duration>) -> Running {
+    reload::start(
+        dir,
         reload::Options {
             index: IndexLocation::Memory,
             watch: Some(WatchOptions {
@@ -54,18 +66,15 @@ fn live_with(poll: Option<Duration>, link: bool) -> Live {
             ..reload::Options::default()
         },
     )
-    .expect("start");
-    let app_state = web::Data::new(
+    .expect("start")
+}
+
+/// A server answering from what `running` publishes.
+fn serving(running: &Running) -> TestServer {
+    TestServer::with_state(web::Data::new(
         AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
             .expect("app state"),
-    );
-    // Every watch is armed when `start` returns: no pause is needed before editing.
-    Live {
-        server: TestServer::with_state(app_state),
-        dir,
-        _running: running,
-        _tmp: tmp,
-    }
+    ))
 }
 
 fn live() -> Live {
@@ -601,10 +610,7 @@ fn a_restart_serves_what_changed_while_stopped() {
     )
     .expect("write");
     let second = reload::start(&dir, options()).expect("start");
-    let server = TestServer::with_state(web::Data::new(
-        AppState::with_reload(Arc::clone(&second.store), Arc::clone(&second.state))
-            .expect("app state"),
-    ));
+    let server = serving(&second);
     let topic = server.ok(TOPIC);
     assert!(
         topic["markdown"]
@@ -636,22 +642,8 @@ fn a_large_start_is_merged_silently_and_keeps_reloading() {
         )
         .expect("write");
     }
-    let running = reload::start(
-        &dir,
-        reload::Options {
-            index: IndexLocation::Memory,
-            watch: Some(WatchOptions {
-                debounce: Duration::from_millis(50),
-                poll: None,
-            }),
-            ..reload::Options::default()
-        },
-    )
-    .expect("start");
-    let server = TestServer::with_state(web::Data::new(
-        AppState::with_reload(Arc::clone(&running.store), Arc::clone(&running.state))
-            .expect("app state"),
-    ));
+    let running = watching(&dir, None);
+    let server = serving(&running);
     let first = server.ok("/v1/status");
     // Totals, facets and a hit that ties with no other.
     let answer = || {

@@ -326,6 +326,21 @@ impl Loader {
         Ok((self.assemble(), restored))
     }
 
+    /// The first load: from the state saved at `saved` where there is one
+    /// ([`Loader::load_all_saved`], with how many units it restored), else from the
+    /// files.
+    pub fn load_first(
+        &mut self,
+        saved: Option<&Path>,
+    ) -> Result<(Catalog, Option<usize>), LoadError> {
+        match saved {
+            Some(file) => self
+                .load_all_saved(file)
+                .map(|(catalog, n)| (catalog, Some(n))),
+            None => self.load_all().map(|catalog| (catalog, None)),
+        }
+    }
+
     /// Writes what every unit serves, with the stamps of the files it was derived
     /// from, for [`Loader::load_all_saved`] at the next start. Units serving a last
     /// good version, or whose files were changing as they were read, are left out

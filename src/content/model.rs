@@ -302,7 +302,7 @@ pub struct Diagnostic {
 }
 
 /// Everything loaded from one content folder.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Catalog {
     pub root: PathBuf,

@@ -92,16 +92,8 @@ impl Reloader {
         let started = Instant::now();
         let mut loader = Loader::new(content, limits);
         let saved = location.saved_content();
-        let mut restored = None;
-        let loaded = match &saved {
-            Some(file) => loader.load_all_saved(file).map(|(catalog, n)| {
-                restored = Some(n);
-                catalog
-            }),
-            None => loader.load_all(),
-        };
-        let (catalog, waiting) = match loaded {
-            Ok(c) => (c, false),
+        let (catalog, restored, waiting) = match loader.load_first(saved.as_deref()) {
+            Ok((c, restored)) => (c, restored, false),
             Err(LoadError::NotADirectory(_)) => {
                 tracing::warn!(content = %content.display(), "the content folder does not exist yet; waiting for it");
                 (
@@ -110,6 +102,7 @@ impl Reloader {
                         version: "0000000000000000".into(),
                         ..Catalog::default()
                     },
+                    None,
                     true,
                 )
             }

@@ -176,7 +176,6 @@ fn plain_text(md: &str) -> String {
     markdown::plain_text(md)
 }
 
-/// Hash of a serializable value: the `source` of a document.
 /// Hash of a value's serialized form, streamed into the hasher (a compact binary
 /// encoding, not JSON: no escaping, no buffer the size of a topic).
 fn hash_of<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {

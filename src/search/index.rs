@@ -584,7 +584,8 @@ impl Indexer {
         }
         // A merge still running would hold segments this update may merge again.
         self.wait_merge();
-        // Back to merging edits' segments, should a large update have failed midway.
+        // Edits' segments merge among themselves (a large update switched this off
+        // while its segments joined, and until its own merge ended).
         self.writer.set_merge_policy(Box::new(merge_policy()));
         let started = std::time::Instant::now();
         let docs = self.docs.documents(catalog);
@@ -676,7 +677,6 @@ impl Indexer {
                     self.merging = Some((self.writer.merge(&ids), std::time::Instant::now()));
                 }
             }
-            self.writer.set_merge_policy(Box::new(merge_policy()));
             self.reader.reload()?;
         }
         let metas = Arc::new(seen);
