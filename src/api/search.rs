@@ -60,8 +60,9 @@ const MAX_HIGHLIGHT_CHARS: usize = 100;
 #[allow(dead_code)]
 struct SearchParams {
     /// What the person typed. The last word is matched as a prefix unless followed by
-    /// a space; typos are tolerated (one from 5 letters, two from 9); synonyms and
-    /// abbreviations from the content's `synonyms.yaml` apply. Empty: no results.
+    /// a space; typos are tolerated (one from 5 letters, two from 9; a typo on the
+    /// first letter counts as two); synonyms and abbreviations from the content's
+    /// `synonyms.yaml` apply. Empty: no results.
     #[param(max_length = 2000, example = "kubernetes")]
     q: String,
     /// Only these kinds; repeat the parameter (`type=topic&type=guide`) or separate

@@ -9,7 +9,8 @@
 //! - its synonyms (derived), multi-word ones as phrases;
 //! - the word being typed (the last, not followed by a space): its completions
 //!   (prefix) and, from 5 letters, completions with a typo (prefix-typo);
-//! - typo corrections, one typo from 5 letters, two from 9, each with its own count;
+//! - typo corrections, one typo from 5 letters, two from 9, each with its own count
+//!   (a typo on the first letter counts as two: [`typos`]);
 //! - split: a word that is two indexed words written together (`frontend` → the
 //!   phrase `front end`), counted as one typo, as Meilisearch does;
 //! - joined: two query words that are one indexed word written apart (`dev ops` →
@@ -58,8 +59,8 @@ pub trait Lexicon {
     /// Indexed words beginning with `prefix` (itself excluded), the most frequent
     /// first; `titles_only` for prefixes too short to complete body words usefully.
     fn completions(&self, prefix: &str, titles_only: bool, max: usize) -> Vec<String>;
-    /// Indexed words within `max_typos` edits of `word` (or of a prefix of them, when
-    /// `prefix`), itself excluded, with their edit distance. Title words are tried
+    /// Indexed words within `max_typos` [`typos`] of `word` (or of a prefix of them,
+    /// when `prefix`), itself excluded, with their typos. Title words are tried
     /// first; body words only when no title word is close.
     fn corrections(&self, word: &str, max_typos: u8, prefix: bool) -> Vec<(String, u8)>;
     /// Both `corrections(word, max_typos, false)` and `corrections(word, max_typos,
@@ -352,6 +353,21 @@ pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
     Plan { units, normalized }
 }
 
+/// The typos of `typed` standing for the indexed `word`, if at most `max`: their
+/// [`distance`], where a typo on the first letter counts as two, as Meilisearch
+/// counts it. People rarely mistype a word's first letter, and a first letter that
+/// must match lets a correction look at one branch of a dictionary instead of all
+/// of it (planning's largest cost: [`Lexicon::corrections`]).
+pub fn typos(typed: &str, word: &str, max: u8, prefix: bool) -> Option<u8> {
+    let d = distance(typed, word, max, prefix)?;
+    let d = if typed.chars().next() == word.chars().next() {
+        d
+    } else {
+        d.saturating_add(1)
+    };
+    (d <= max).then_some(d)
+}
+
 /// Levenshtein distance with transpositions (optimal string alignment) if at most
 /// `max`; with `prefix`, the distance of `typed` to the closest prefix of `word`.
 pub fn distance(typed: &str, word: &str, max: u8, prefix: bool) -> Option<u8> {
@@ -437,7 +453,7 @@ impl Lexicon for WordList {
                 .words
                 .keys()
                 .filter(|w| w.as_str() != word && self.titles.contains(*w) == titles)
-                .filter_map(|w| distance(word, w, max_typos, prefix).map(|d| (w.clone(), d)))
+                .filter_map(|w| typos(word, w, max_typos, prefix).map(|d| (w.clone(), d)))
                 .filter(|(_, d)| *d > 0)
                 .collect();
             out.sort();
@@ -568,5 +584,25 @@ mod tests {
         assert_eq!(distance("react", "redux", 1, false), None);
         assert_eq!(distance("kubern", "kubernetes", 1, true), Some(0));
         assert_eq!(distance("kubren", "kubernetes", 1, true), Some(1));
+    }
+
+    #[test]
+    fn a_typo_on_the_first_letter_counts_as_two() {
+        assert_eq!(typos("kuberntes", "kubernetes", 1, false), Some(1));
+        // A first letter replaced, left out or added.
+        assert_eq!(typos("cubernetes", "kubernetes", 1, false), None);
+        assert_eq!(typos("cubernetes", "kubernetes", 2, false), Some(2));
+        assert_eq!(typos("ubernetes", "kubernetes", 2, false), Some(2));
+        assert_eq!(typos("xkubernetes", "kubernetes", 2, false), Some(2));
+        assert_eq!(typos("cuberntes", "kubernetes", 2, false), None);
+        assert_eq!(typos("cachi", "machine", 1, true), None);
+        assert_eq!(typos("cachi", "caching", 1, true), Some(0));
+        // The same rule in planning: `rdbms` does not stand for `dbms`.
+        let lex = WordList::new(&["dbms", "rdbms"], &[]);
+        assert_eq!(
+            lex.corrections("rdbmss", 1, false),
+            vec![("rdbms".into(), 1)]
+        );
+        assert!(lex.corrections("xdbms", 1, false).is_empty());
     }
 }

@@ -145,7 +145,14 @@ impl<'a> Typed<'a> {
         if last && word.text.starts_with(self.text) {
             return 2;
         }
-        if self.budget > 0 && distance_within(&self.chars, &word.chars, self.budget, last) {
+        // A typo on the first letter counts as two, as in search
+        // ([`super::query::typos`]).
+        let budget = if self.chars.first() == word.chars.first() {
+            self.budget
+        } else {
+            self.budget.saturating_sub(1)
+        };
+        if budget > 0 && distance_within(&self.chars, &word.chars, budget, last) {
             return 1;
         }
         0
@@ -313,5 +320,18 @@ mod tests {
         assert!(d("kubern", "kubernetes", 1, true));
         assert!(d("kubren", "kubernetes", 1, true));
         assert!(!d("kbxrn", "kubernetes", 1, true));
+    }
+
+    #[test]
+    fn a_typo_on_the_first_letter_counts_as_two() {
+        let word = |t: &str| Word {
+            text: t.to_string(),
+            chars: t.chars().collect(),
+        };
+        assert_eq!(Typed::new("terrafrom").score(&word("terraform"), false), 1);
+        assert_eq!(Typed::new("cerraform").score(&word("terraform"), false), 1);
+        assert_eq!(Typed::new("docekr").score(&word("docker"), false), 1);
+        assert_eq!(Typed::new("locker").score(&word("docker"), false), 0);
+        assert_eq!(Typed::new("locke").score(&word("docker"), true), 0);
     }
 }
