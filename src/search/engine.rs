@@ -710,7 +710,13 @@ impl Reader<'_> {
         let f = self.fields;
         let mut best = vec![Match::NONE; self.engine.docs.len()];
         for t in &unit.terms {
-            for field in [(f.title_raw, Field::Title), (f.body_raw, Field::Body)] {
+            let fields = [(f.title_raw, Field::Title), (f.body_raw, Field::Body)];
+            let fields = if t.titles_only {
+                &fields[..1]
+            } else {
+                &fields[..]
+            };
+            for &field in fields {
                 let m = Match::new(t.typos, field.1, t.exactness);
                 self.term(&mut best, bm25, touched, seen, field, &t.word, m);
             }

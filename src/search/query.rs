@@ -30,7 +30,8 @@ pub const MAX_QUERY_CHARS: usize = 256;
 const MAX_UNITS: usize = 12;
 /// Most indexed words a prefix or a typo expands to, per source (titles, body).
 pub const MAX_EXPANSIONS: usize = 40;
-/// Shortest prefix whose body completions are used; shorter ones complete titles only.
+/// Shortest prefix whose body completions are used; shorter ones complete title
+/// words, and match them in titles only ([`Term::titles_only`]).
 const MIN_BODY_PREFIX: usize = 3;
 /// Shortest half of a split word.
 const MIN_SPLIT_PART: usize = 2;
@@ -80,6 +81,14 @@ pub struct Term {
     pub word: String,
     pub typos: u8,
     pub exactness: Exactness,
+    /// Matched in titles only: a completion of a query of one word of one or two
+    /// letters. Which body word such a prefix stands for says too little to count
+    /// (a search box shows titles at that point), and reading forty of the most
+    /// common words in every body made those keystrokes the costliest of a query
+    /// typed out. After other words (`message b`) the completions are read
+    /// everywhere: the words before carry the query, and the best answer's title
+    /// need not hold one of the forty.
+    pub titles_only: bool,
 }
 
 /// Several indexed words a unit matches together.
@@ -120,11 +129,16 @@ impl Unit {
     }
 
     fn add_term(&mut self, word: String, typos: u8, exactness: Exactness) {
+        self.add_term_in(word, typos, exactness, false);
+    }
+
+    fn add_term_in(&mut self, word: String, typos: u8, exactness: Exactness, titles_only: bool) {
         if let Some(t) = self.terms.iter_mut().find(|t| t.word == word) {
             if (typos, exactness) < (t.typos, t.exactness) {
                 t.typos = typos;
                 t.exactness = exactness;
             }
+            t.titles_only &= titles_only;
             return;
         }
         self.raw.insert(word.clone());
@@ -132,6 +146,7 @@ impl Unit {
             word,
             typos,
             exactness,
+            titles_only,
         });
     }
 
@@ -149,6 +164,7 @@ impl Unit {
             word: s,
             typos,
             exactness,
+            titles_only: false,
         });
     }
 
@@ -324,7 +340,7 @@ pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
         if unit.prefix {
             let titles_only = word.chars().count() < MIN_BODY_PREFIX;
             for w in lexicon.completions(&word, titles_only, MAX_EXPANSIONS) {
-                unit.add_term(w, 0, Exactness::Prefix);
+                unit.add_term_in(w, 0, Exactness::Prefix, titles_only && count == 1);
             }
         }
         if budget > 0 {
@@ -494,6 +510,24 @@ mod tests {
             &Synonyms::new(&[vec!["k8s".into(), "kubernetes".into()]]),
             &lex(),
         )
+    }
+
+    #[test]
+    fn a_one_or_two_letter_query_completes_in_titles_only() {
+        let titles_only = |q: &str, w: &str| {
+            let p = plan_of(q);
+            p.units
+                .last()
+                .and_then(|u| u.term(w))
+                .map(|t| t.titles_only)
+        };
+        assert_eq!(titles_only("r", "react"), Some(true));
+        assert_eq!(titles_only("re", "reactor"), Some(true));
+        // From three letters, and after another word, everywhere.
+        assert_eq!(titles_only("rea", "react"), Some(false));
+        assert_eq!(titles_only("front r", "react"), Some(false));
+        // The word as typed is matched everywhere.
+        assert_eq!(titles_only("js", "js"), Some(false));
     }
 
     #[test]
