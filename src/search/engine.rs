@@ -10,9 +10,9 @@
 //! - the costly parts of ranking (positions for proximity, whole titles) are only
 //!   computed for the buckets that overlap the requested page ([`ranking::page`]).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
@@ -910,7 +910,8 @@ pub struct Execution {
     pub relaxed: bool,
     /// Roadmaps and best practices (ids) whose whole title or alternative title the
     /// query names.
-    pub named: HashSet<String>,
+    /// A fast hash: at most the few roadmaps a query names, looked up per candidate.
+    pub named: FxHashSet<String>,
 }
 
 impl Engine {
@@ -1099,7 +1100,10 @@ impl Engine {
             return;
         };
         let whole = names_whole(meta, plan);
-        let standing = if matches!(meta.kind, Kind::Roadmap | Kind::BestPractice)
+        // Most queries name no roadmap: no look-up per candidate then.
+        let standing = if ex.named.is_empty() {
+            2
+        } else if matches!(meta.kind, Kind::Roadmap | Kind::BestPractice)
             && ex.named.contains(&meta.id)
         {
             0
