@@ -795,7 +795,9 @@ impl Reader<'_> {
         order.sort_unstable_by_key(|&i| docs[i]);
         let mut out = vec![0u16; docs.len()];
         let mut positions = vec![vec![Vec::new(); fields.len()]; slots.len()];
-        let mut buf = Vec::new();
+        // How many lists fed each (slot, field): one list's positions are already in
+        // order, and sorting them anyway was a tenth of the rule's cost.
+        let mut fed = vec![vec![0u32; fields.len()]; slots.len()];
         for &i in &order {
             let d = docs[i];
             // The segment holding `d`: the last whose first document is not after it.
@@ -809,9 +811,10 @@ impl Reader<'_> {
                 continue;
             };
             let local = d - base;
-            for per_slot in positions.iter_mut() {
-                for p in per_slot.iter_mut() {
+            for (per_slot, counts) in positions.iter_mut().zip(fed.iter_mut()) {
+                for (p, n) in per_slot.iter_mut().zip(counts.iter_mut()) {
                     p.clear();
+                    *n = 0;
                 }
             }
             for (slot, fi, postings) in seg_lists.iter_mut() {
@@ -820,15 +823,16 @@ impl Reader<'_> {
                     continue;
                 }
                 if postings.seek(local) == local {
-                    buf.clear();
-                    postings.positions(&mut buf);
-                    positions[*slot][*fi].extend_from_slice(&buf);
+                    postings.append_positions_with_offset(0, &mut positions[*slot][*fi]);
+                    fed[*slot][*fi] += 1;
                 }
             }
-            for per_slot in positions.iter_mut() {
-                for p in per_slot.iter_mut() {
-                    p.sort_unstable();
-                    p.dedup();
+            for (per_slot, counts) in positions.iter_mut().zip(&fed) {
+                for (p, &n) in per_slot.iter_mut().zip(counts) {
+                    if n > 1 {
+                        p.sort_unstable();
+                        p.dedup();
+                    }
                 }
             }
             out[i] = ranking::proximity(&positions);
