@@ -253,16 +253,7 @@ struct FirstLetter {
 impl FirstLetter {
     /// `None` for an empty word.
     fn new(word: &str, max_typos: u8, prefix: bool) -> Option<FirstLetter> {
-        let dfa = |d: u8| {
-            // The automaton does not depend on the term's field.
-            let term = Term::from_field_text(TantivyField::from_field_id(0), word);
-            let query = if prefix {
-                tantivy::query::FuzzyTermQuery::new_prefix(term, d, true)
-            } else {
-                tantivy::query::FuzzyTermQuery::new(term, d, true)
-            };
-            query.automaton().ok()
-        };
+        let dfa = |d: u8| levenshtein(word, d, prefix);
         let letter = word.chars().next()?;
         let mut first = [0u8; 4];
         let first_len = letter.encode_utf8(&mut first).len();
@@ -277,6 +268,19 @@ impl FirstLetter {
             },
         })
     }
+}
+
+/// Tantivy's Levenshtein automaton (transpositions count as one edit) of the words
+/// within `d` edits of `word`, or of a prefix of them with `prefix`.
+fn levenshtein(word: &str, d: u8, prefix: bool) -> Option<DfaWrapper> {
+    // The automaton does not depend on the term's field.
+    let term = Term::from_field_text(TantivyField::from_field_id(0), word);
+    let query = if prefix {
+        tantivy::query::FuzzyTermQuery::new_prefix(term, d, true)
+    } else {
+        tantivy::query::FuzzyTermQuery::new(term, d, true)
+    };
+    query.automaton().ok()
 }
 
 #[derive(Clone)]
@@ -1181,13 +1185,7 @@ mod tests {
             for w in &found {
                 proptest::prop_assert!(typos(&word, w, max_typos, prefix).is_some(), "{w}");
             }
-            let term = Term::from_field_text(TantivyField::from_field_id(0), &word);
-            let plain = if prefix {
-                tantivy::query::FuzzyTermQuery::new_prefix(term, max_typos, true)
-            } else {
-                tantivy::query::FuzzyTermQuery::new(term, max_typos, true)
-            };
-            let plain = plain.automaton().unwrap();
+            let plain = levenshtein(&word, max_typos, prefix).unwrap();
             let mut stream = map.search(&plain).into_stream();
             let mut before = Vec::new();
             while let Some((w, _)) = stream.next() {

@@ -226,15 +226,6 @@ impl Plan {
         self.units.is_empty()
     }
 
-    /// Whether a normalized word matches any unit (snippets).
-    pub fn matches_raw(&self, raw: &str) -> bool {
-        self.units.iter().any(|u| u.raw.contains(raw))
-    }
-
-    pub fn matches_stem(&self, stemmed: &str) -> bool {
-        self.units.iter().any(|u| u.stem_set.contains(stemmed))
-    }
-
     /// First letters of every stem: a word can only stem to one of them if it starts
     /// with the same letters (English stemming cuts suffixes), so words that do not
     /// are never stemmed. Stemming every word of every hit was the largest cost of a

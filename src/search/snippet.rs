@@ -60,8 +60,7 @@ fn escape(s: &str, out: &mut String) {
 /// What a word of a hit's text is compared with: every unit's words and stems in
 /// one set each, and the stems' first letters (a word whose beginning is none of
 /// them cannot stem to a query stem, and is not stemmed). One hash per word instead
-/// of one per unit, and at most three look-ups instead of a pass over every head:
-/// this check runs for every word of every snippet's window.
+/// of one per unit: this check runs for every word of every snippet's window.
 struct Words<'a> {
     raw: FxHashSet<&'a str>,
     stems: FxHashSet<&'a str>,
