@@ -863,7 +863,7 @@ fn text_after_the_resource_list_stays_and_unsafe_urls_go() {
 fn script_and_style_text_stays_out_of_plain_text() {
     let c = load("edge-2025");
     let retro = &roadmap(&c, "labels").topics[0];
-    for text in [&retro.summary, &retro.plain] {
+    for text in [&*retro.summary, &*retro.plain] {
         assert!(!text.contains("owned") && !text.contains("color"), "{text}");
         assert!(text.contains("It is typed."), "{text}");
     }

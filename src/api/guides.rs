@@ -106,7 +106,7 @@ pub async fn get(
         summary: summary(guide),
         seo: guide.seo.as_ref().map(Into::into),
         html: guide.html.clone(),
-        markdown: guide.markdown.clone(),
+        markdown: guide.markdown.to_string(),
         extra: guide.extra.clone(),
     };
     Ok(super::negotiate::document(

@@ -66,7 +66,7 @@ pub async fn get(
     Ok(Json(VideoDetail {
         summary: summary(video),
         html: video.html.clone(),
-        markdown: video.markdown.clone(),
+        markdown: video.markdown.to_string(),
         extra: video.extra.clone(),
     }))
 }

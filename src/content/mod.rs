@@ -17,6 +17,7 @@ pub mod mockup;
 pub mod model;
 pub mod paths;
 pub mod persist;
+pub mod text;
 
 mod loader;
 mod pages;

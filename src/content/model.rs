@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::text::Text;
+
 /// Frontmatter fields the model does not know, kept verbatim so that nothing a
 /// content author wrote is lost on the way to the API.
 pub type Extra = serde_json::Map<String, serde_json::Value>;
@@ -134,7 +136,7 @@ pub struct Topic {
     pub heading: Option<String>,
     /// The markdown body without its leading `# Title` line and without the resource
     /// list (which is in `resources`); text after the list stays.
-    pub markdown: Arc<str>,
+    pub markdown: Text,
     /// `markdown` rendered and sanitized once per file change, never per request.
     pub html: Arc<str>,
     /// `markdown` as plain text (what search indexes and cuts snippets from).
@@ -142,8 +144,10 @@ pub struct Topic {
     /// The whole file as written, for clients that render it themselves.
     pub raw_markdown: Arc<str>,
     /// First paragraph as plain text, for hovers and snippets.
-    pub summary: Arc<str>,
-    pub resources: Vec<Resource>,
+    pub summary: Text,
+    /// Shared with the parse of the file's text that the loader keeps for the next
+    /// reload: one copy of every link, not two.
+    pub resources: Arc<[Resource]>,
     /// Index into [`Roadmap::topics`] of the group this topic sits in.
     pub parent: Option<usize>,
     /// Indexes into [`Roadmap::topics`], in roadmap order.
@@ -205,7 +209,7 @@ pub struct Guide {
     pub date: Option<String>,
     pub tags: Vec<String>,
     pub seo: Option<Seo>,
-    pub markdown: String,
+    pub markdown: Text,
     /// `markdown` rendered and sanitized once per file change.
     pub html: String,
     /// `markdown` as plain text, for search.
@@ -225,7 +229,7 @@ pub struct Video {
     pub duration: Option<String>,
     pub date: Option<String>,
     pub tags: Vec<String>,
-    pub markdown: String,
+    pub markdown: Text,
     /// `markdown` rendered and sanitized once per file change.
     pub html: String,
     /// `markdown` as plain text, for search.

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::frontmatter::{self, Fields};
-use super::model::{Guide, Video};
+use super::model::{Guide, Text, Video};
 use super::paths::{file_name, humanize, is_junk, strip_md};
 use super::source::{Ctx, SourceFile};
 
@@ -117,7 +117,8 @@ pub(crate) fn load_guide(ctx: &mut Ctx, path: &Path) -> Option<Guide> {
     for (m, l) in problems {
         ctx.warn(&source.rel, l, m);
     }
-    let markdown = body.trim().to_string();
+    // The body is a stretch of the file, which the loader keeps for the next reload.
+    let markdown = Text::within(&source.text, body.trim());
     Some(Guide {
         slug,
         title,
@@ -147,7 +148,8 @@ pub(crate) fn load_video(ctx: &mut Ctx, path: &Path) -> Option<Video> {
     for (m, l) in problems {
         ctx.warn(&source.rel, l, m);
     }
-    let markdown = body.trim().to_string();
+    // The body is a stretch of the file, which the loader keeps for the next reload.
+    let markdown = Text::within(&source.text, body.trim());
     Some(Video {
         slug,
         title,

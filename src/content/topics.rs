@@ -13,7 +13,7 @@ use std::sync::Arc;
 use walkdir::WalkDir;
 
 use super::markdown;
-use super::model::{Severity, Topic};
+use super::model::{Resource, Severity, Text, Topic};
 use super::paths::{file_name, humanize, is_junk, split_number_prefix, strip_md};
 use super::source::Ctx;
 
@@ -336,12 +336,12 @@ fn read_topic(
         source_id: draft.source_id,
         title: draft.label.unwrap_or(draft.fallback_title),
         heading: None,
-        markdown: Arc::from(""),
+        markdown: Text::default(),
         html: Arc::from(""),
         plain: Arc::from(""),
         raw_markdown: Arc::from(""),
-        summary: Arc::from(""),
-        resources: Vec::new(),
+        summary: Text::default(),
+        resources: Arc::from([]),
         parent,
         children: Vec::new(),
         depth,
@@ -386,7 +386,8 @@ fn read_topic(
         topic.raw_markdown = source.text;
         return topic;
     }
-    let parsed = ctx.parsed("topic", &source, Parsed::of);
+    let whole = Arc::clone(&source.text);
+    let parsed = ctx.parsed("topic", &source, |_| Parsed::of(&whole));
     // Where the roadmap shows a label, that is the title people know the topic by;
     // the file's heading only names it where no label exists.
     let severity = if has_label {
@@ -442,9 +443,9 @@ fn read_topic(
     }
     topic.html = Arc::clone(&parsed.html);
     topic.plain = Arc::clone(&parsed.plain);
-    topic.markdown = Arc::clone(&parsed.markdown);
-    topic.summary = Arc::clone(&parsed.summary);
-    topic.resources = parsed.text.resources.clone();
+    topic.markdown = parsed.markdown.clone();
+    topic.summary = parsed.summary.clone();
+    topic.resources = Arc::clone(&parsed.resources);
     topic.raw_markdown = source.text;
     topic
 }
@@ -454,21 +455,26 @@ fn read_topic(
 /// (see [`Ctx::parsed`]).
 struct Parsed {
     text: markdown::TopicText,
-    markdown: Arc<str>,
+    /// Mostly a stretch of the file's text, and then shares it.
+    markdown: Text,
     html: Arc<str>,
     plain: Arc<str>,
-    summary: Arc<str>,
+    /// Mostly the start of `plain`, and then shares it.
+    summary: Text,
+    resources: Arc<[Resource]>,
 }
 
 impl Parsed {
-    fn of(source: &str) -> Parsed {
+    fn of(source: &Arc<str>) -> Parsed {
         let mut text = markdown::parse_topic(source);
         let md = std::mem::take(&mut text.markdown);
+        let plain: Arc<str> = Arc::from(markdown::plain_text(&md));
         Parsed {
             html: Arc::from(markdown::to_html(&md)),
-            plain: Arc::from(markdown::plain_text(&md)),
-            summary: Arc::from(std::mem::take(&mut text.summary)),
-            markdown: Arc::from(md),
+            summary: Text::within(&plain, &std::mem::take(&mut text.summary)),
+            plain,
+            markdown: Text::within(source, &md),
+            resources: Arc::from(std::mem::take(&mut text.resources)),
             text,
         }
     }

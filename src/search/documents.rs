@@ -341,20 +341,29 @@ fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
 }
 
 /// One meaningful word of a title: the forms the index holds for the whole word
-/// (as written, and joined: `node.js`, `nodejs`) with their stems, and the parts of a
-/// compound (`node`, `js`). A part alone does not name the word: `js` is not the
-/// whole title "Node.js".
+/// (as written, and joined: `node.js`, `nodejs`) with their stems. The parts of a
+/// compound (`node`, `js`) are left out: a part alone does not name the word (`js`
+/// is not the whole title "Node.js"). Boxed slices, not vectors: every document keeps
+/// these for its life, a few per title, and they are the search documents' largest
+/// part after the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TitleWord {
-    pub forms: Vec<String>,
-    pub stems: Vec<String>,
-    pub parts: Vec<String>,
+    pub forms: Box<[Box<str>]>,
+    pub stems: Box<[Box<str>]>,
+}
+
+/// A title word being collected.
+#[derive(Default)]
+struct Collecting {
+    stop: bool,
+    forms: Vec<String>,
+    stems: Vec<String>,
 }
 
 /// The meaningful words of a title (stop words dropped unless the title has nothing
 /// else), each with its forms.
 pub fn title_words(title: &str) -> Vec<TitleWord> {
-    let mut words: Vec<(bool, TitleWord)> = Vec::new();
+    let mut words: Vec<Collecting> = Vec::new();
     let mut last_position = usize::MAX;
     let mut whole_span = (0, 0);
     for token in super::analyzer::raw_tokens(title, true) {
@@ -362,26 +371,17 @@ pub fn title_words(title: &str) -> Vec<TitleWord> {
         if token.position != last_position {
             last_position = token.position;
             whole_span = (token.offset_from, token.offset_to);
-            let stop = forms.len() == 1 && super::analyzer::is_stopword(&forms[0]);
-            words.push((
-                stop,
-                TitleWord {
-                    forms: Vec::new(),
-                    stems: Vec::new(),
-                    parts: Vec::new(),
-                },
-            ));
+            words.push(Collecting {
+                stop: forms.len() == 1 && super::analyzer::is_stopword(&forms[0]),
+                ..Collecting::default()
+            });
         }
         // Tokens spanning the whole compound are its forms; narrower ones its parts.
-        let whole = (token.offset_from, token.offset_to) == whole_span;
-        if let Some((_, w)) = words.last_mut() {
+        if (token.offset_from, token.offset_to) != whole_span {
+            continue;
+        }
+        if let Some(w) = words.last_mut() {
             for f in forms {
-                if !whole {
-                    if !w.parts.contains(&f) {
-                        w.parts.push(f);
-                    }
-                    continue;
-                }
                 let s = super::analyzer::stem(&f);
                 if !w.stems.contains(&s) {
                     w.stems.push(s);
@@ -392,14 +392,16 @@ pub fn title_words(title: &str) -> Vec<TitleWord> {
             }
         }
     }
-    words.retain(|(_, w)| !w.forms.is_empty());
-    if words.iter().all(|(stop, _)| *stop) {
-        return words.into_iter().map(|(_, w)| w).collect();
-    }
+    words.retain(|w| !w.forms.is_empty());
+    let only_stop_words = words.iter().all(|w| w.stop);
+    let boxed = |v: Vec<String>| v.into_iter().map(String::into_boxed_str).collect();
     words
         .into_iter()
-        .filter(|(stop, _)| !stop)
-        .map(|(_, w)| w)
+        .filter(|w| only_stop_words || !w.stop)
+        .map(|w| TitleWord {
+            forms: boxed(w.forms),
+            stems: boxed(w.stems),
+        })
         .collect()
 }
 
