@@ -328,11 +328,14 @@ fn index_error_message(index: &str, error: &SearchError) -> String {
 /// reloads of the whole roadmap.sh (`bench/reload.py`) the resident size settled at
 /// 158–197 MB with eight arenas and at 133–152 MB with two, at no measurable cost in
 /// speed on two cores. A fixed mmap threshold: glibc raises it (up to 32 MB) each
-/// time a large block is freed, after which a reload's large transient buffers (file
-/// texts, rendered pages, the index writer's tables) land in the heap between
-/// long-lived small blocks and the pages they leave cannot be returned; with
-/// the threshold fixed they are mapped and unmapped whole (over 200 one-topic
-/// reloads: 116 MB resident without, 101 MB with).
+/// time a large block is freed (the 29 MB saved content read at start-up raises it
+/// to that), after which a reload's transient buffers land in the heap between
+/// long-lived small blocks and the pages they leave cannot be returned; with the
+/// threshold fixed, blocks above it are mapped and unmapped whole (over 200
+/// one-topic reloads: 116 MB resident without, 101 MB with). 4 MiB, not glibc's
+/// starting 128 KiB: a query builds Levenshtein automata of 0.5-1 MB, and mapping
+/// those per query cost 7 page faults and 7 % more CPU per request (and TLB
+/// shootdowns between the cores), for no lower resident size.
 /// `MALLOC_ARENA_MAX` and `MALLOC_MMAP_THRESHOLD_` in the environment still win.
 fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -345,10 +348,10 @@ fn tune_malloc() {
             }
         }
         if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-            // SAFETY: as above. 128 KiB is glibc's own starting value; setting it
-            // explicitly is what turns the dynamic adjustment off.
+            // SAFETY: as above. Setting it explicitly is what turns the dynamic
+            // adjustment off.
             unsafe {
-                libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
             }
         }
     }
