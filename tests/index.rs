@@ -164,6 +164,56 @@ fn an_incremental_update_touches_only_what_changed() {
     assert_eq!((third.stats.added, third.stats.deleted), (0, 0));
 }
 
+/// Deletes go by the indexed version, not by the key: an edit, its undo, an edit of
+/// two documents at once and a removal each leave exactly the current versions.
+#[test]
+fn edits_undos_and_removals_leave_exactly_the_current_versions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let content_dir = tmp.path().join("content");
+    copy_dir(&fixture(), &content_dir);
+    let file = content_dir.join("roadmaps/backend-lite/content/caching@tCache00001.md");
+    let original = std::fs::read_to_string(&file).expect("read");
+    let catalog = content::load(&content_dir).expect("load");
+    let (mut indexer, first) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+    let docs = first.num_docs();
+    let total = |search: &roadmap_api::search::SearchIndex, q: &str| {
+        search
+            .search(&SearchRequest {
+                q: q.into(),
+                ..SearchRequest::default()
+            })
+            .expect("search")
+            .total
+    };
+    std::fs::write(&file, "# Caching\n\nA bilby caches.\n").expect("write");
+    let edited = indexer
+        .update(&content::load(&content_dir).expect("load"))
+        .expect("update");
+    assert_eq!((edited.num_docs(), total(&edited, "bilby")), (docs, 1));
+    // Back to the first version, whose id was deleted one update ago.
+    std::fs::write(&file, &original).expect("write");
+    let undone = indexer
+        .update(&content::load(&content_dir).expect("load"))
+        .expect("update");
+    assert_eq!((undone.num_docs(), total(&undone, "bilby")), (docs, 0));
+    assert_eq!(total(&undone, "caching"), total(&first, "caching"));
+    // Two documents in one update, then one of them removed.
+    let other = content_dir.join("roadmaps/backend-lite/content/databases@tDb00000001.md");
+    std::fs::write(&file, "# Caching\n\nA bilby caches.\n").expect("write");
+    std::fs::write(&other, "# Databases\n\nA bilby stores.\n").expect("write");
+    let both = indexer
+        .update(&content::load(&content_dir).expect("load"))
+        .expect("update");
+    assert_eq!((both.stats.added, both.stats.deleted), (2, 2));
+    assert_eq!((both.num_docs(), total(&both, "bilby")), (docs, 2));
+    // The file gone, the topic stays on its roadmap with its title only.
+    std::fs::remove_file(&file).expect("remove");
+    let removed = indexer
+        .update(&content::load(&content_dir).expect("load"))
+        .expect("update");
+    assert_eq!((removed.num_docs(), total(&removed, "bilby")), (docs, 1));
+}
+
 #[test]
 fn an_unusable_index_folder_falls_back_to_memory() {
     let tmp = tempfile::tempdir().expect("tempdir");

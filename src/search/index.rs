@@ -31,18 +31,23 @@ use crate::content::Catalog;
 
 /// Bumped whenever the schema or the analyzers change: an index on disk built with
 /// another version is rebuilt at start-up.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const MANIFEST: &str = "roadmap-api-manifest.json";
-/// Near tantivy's minimum: the arena is resident memory for the life of the writer, and
-/// reloads add a handful of documents at a time.
+/// The writer's budget (near Tantivy's minimum), and the arena of each segment a
+/// large update builds on a core of its own. The writer's own indexing thread indexes
+/// nothing: every update is indexed into segments built here and added to it.
 const WRITER_HEAP: usize = 16 * 1024 * 1024;
+/// Arena of the segment a small update (under [`PARALLEL_FROM`] documents) is indexed
+/// into. The writer's own thread sizes its term table from the writer's budget (2^19
+/// entries at Tantivy's 15 MB minimum), allocated, cleared and walked again for every
+/// commit of a single edited topic: a quarter of a one-topic reload's work. The table
+/// grows as a larger update needs.
+const SMALL_HEAP: usize = 512 * 1024;
 /// Documents added by one update from which they are indexed on every core, in
 /// segments of their own, rather than through the writer's single thread, and
 /// then merged into one.
 const PARALLEL_FROM: usize = 1_000;
-/// Payload of a commit that is not a whole content version (see [`Indexer::update`]).
-const PARTIAL: &str = "partial";
 /// Arena size from which a segment built in parallel is cut: above what a core's
 /// share of three times the roadmap.sh content takes (about 30 MB per core at 1x),
 /// so that it is one segment per core, and a bound on the memory a build of any
@@ -75,10 +80,24 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy
 }
 
+/// The id of one indexed version of a document: its key and the hash of what is
+/// indexed. Deletes go by it, not by the key, because a segment added to the writer
+/// sees the deletes queued before it ([`IndexWriter::add_segment`]): deleting the
+/// old version of an edited document by key would delete the new one too.
+fn version_id(d: &DocMeta) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(&d.key.to_le_bytes());
+    h.update(&d.content);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&h.finalize().as_bytes()[..8]);
+    u64::from_le_bytes(first) >> 1
+}
+
 /// The Tantivy document of `d`.
 fn document(f: Fields, d: &DocMeta) -> TantivyDocument {
     let mut document = doc!(
         f.key => d.key,
+        f.version => version_id(d),
         f.title_raw => d.title.as_str(),
         f.title => d.title.as_str(),
         f.body_raw => &*d.text,
@@ -151,6 +170,8 @@ pub struct Manifest {
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub key: Field,
+    /// [`version_id`]: what deletes go by.
+    pub version: Field,
     pub title_raw: Field,
     pub title: Field,
     pub body_raw: Field,
@@ -176,6 +197,7 @@ fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         key: b.add_u64_field("key", INDEXED | FAST),
+        version: b.add_u64_field("version", INDEXED),
         title_raw: b.add_text_field("title_raw", text(analyzer::RAW, false)),
         title: b.add_text_field("title", text(analyzer::STEM, true)),
         body_raw: b.add_text_field("body_raw", text(analyzer::RAW, false)),
@@ -443,13 +465,14 @@ fn build_segments(
     writer: &IndexWriter,
     f: Fields,
     docs: &[Arc<DocMeta>],
+    heap: usize,
     cut: usize,
 ) -> Result<Vec<SegmentMeta>, SearchError> {
     let mut metas = Vec::new();
     let mut rest = docs;
     while !rest.is_empty() {
         let segment = writer.new_segment();
-        let mut sw = SegmentWriter::for_segment(WRITER_HEAP, segment.clone())?;
+        let mut sw = SegmentWriter::for_segment(heap, segment.clone())?;
         let mut taken = 0;
         for d in rest {
             sw.add_document(AddOperation {
@@ -607,33 +630,26 @@ impl Indexer {
                 slot.insert(d);
                 continue;
             }
-            if known.is_some() {
-                self.writer.delete_term(Term::from_field_u64(f.key, d.key));
+            if let Some(k) = known {
+                self.writer
+                    .delete_term(Term::from_field_u64(f.version, version_id(k)));
                 deleted += 1;
             }
             to_add.push(Arc::clone(&d));
             slot.insert(d);
         }
-        for key in self.indexed.keys() {
+        for (key, k) in self.indexed.iter() {
             if !seen.contains_key(key) {
-                self.writer.delete_term(Term::from_field_u64(f.key, *key));
+                self.writer
+                    .delete_term(Term::from_field_u64(f.version, version_id(k)));
                 deleted += 1;
             }
         }
         let added = to_add.len();
         let mut ours = Vec::new();
         if added >= self.parallel_from {
-            if deleted > 0 {
-                // A segment joins the writer seeing every delete not yet applied by a
-                // commit, and its documents carry the keys being deleted: commit the
-                // deletes first. The commit is marked partial (not this content's
-                // version), so a crash before the next one leaves an index that is
-                // rebuilt, never reused; readers are reloaded only after the next one.
-                let mut commit = self.writer.prepare_commit()?;
-                commit.set_payload(PARTIAL);
-                commit.commit()?;
-                self.committed = Some(PARTIAL.into());
-            }
+            // The new segments see the deletes queued above; those name old
+            // versions only ([`version_id`]), so no commit is needed in between.
             // The merge policy would merge the new segments among themselves or with
             // others as they join, in its own order; they are merged below, in theirs.
             self.writer
@@ -642,9 +658,19 @@ impl Indexer {
                 // What is in the index is unknown now: the next update adds everything.
                 let _ = self.rebuild_all();
             })?;
-        } else {
-            for d in &to_add {
-                self.writer.add_document(document(f, d))?;
+        } else if !to_add.is_empty() {
+            // A segment of our own with a small arena (see [`SMALL_HEAP`]); the
+            // deletes above name old versions only, so it may see them.
+            let added = build_segments(&self.writer, f, &to_add, SMALL_HEAP, self.segment_cut)
+                .and_then(|metas| {
+                    metas
+                        .into_iter()
+                        .try_for_each(|m| self.writer.add_segment(m).map_err(Into::into))
+                });
+            if let Err(e) = added {
+                // What is in the index is unknown now: the next update adds everything.
+                let _ = self.rebuild_all();
+                return Err(e);
             }
         }
         let prepared = started.elapsed();
@@ -731,7 +757,9 @@ impl Indexer {
         let built: Vec<Result<Vec<SegmentMeta>, SearchError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = balanced(docs, threads)
                 .into_iter()
-                .map(|chunk| scope.spawn(move || build_segments(writer, f, chunk, cut)))
+                .map(|chunk| {
+                    scope.spawn(move || build_segments(writer, f, chunk, WRITER_HEAP, cut))
+                })
                 .collect();
             handles
                 .into_iter()
