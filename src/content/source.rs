@@ -422,7 +422,17 @@ impl<'r> Ctx<'r> {
         // Trusted next time only if the file had settled before it was read (a write
         // during the read changes its change time, so the stamp of the open is safe).
         let stamp = stamp.settled(self.now).then_some(stamp);
-        let text: Arc<str> = Arc::from(text);
+        // The same bytes as last time (a file touched, or read again while its stamp
+        // was not to be trusted): keep the text already held, which what was parsed
+        // from it (a topic's body) shares, rather than holding a second copy.
+        let text: Arc<str> = match self.previous.files.get(abs) {
+            Some(Remembered {
+                hash: h,
+                text: Some(held),
+                ..
+            }) if *h == hash => Arc::clone(held),
+            _ => Arc::from(text),
+        };
         let source = SourceFile {
             rel: rel.clone(),
             text: Arc::clone(&text),
@@ -562,11 +572,19 @@ mod tests {
         let confinement = Confinement::new(root);
         let limits = Limits::default();
         let mut first = Ctx::new(root, limits, &confinement);
-        first.read(&file).unwrap();
+        let once = first.read(&file).unwrap();
         let memo = first.take_memo();
         let mut second = Ctx::with_memo(root, limits, &confinement, memo);
-        second.read(&file).unwrap();
+        let again = second.read(&file).unwrap();
         assert_eq!(second.reused(), 0);
+        // Read again, the same bytes: the text already held is kept, not copied.
+        assert!(Arc::ptr_eq(&once.text, &again.text));
+        let memo = second.take_memo();
+        std::fs::write(&file, "# Two\n").unwrap();
+        let mut third = Ctx::with_memo(root, limits, &confinement, memo);
+        let changed = third.read(&file).unwrap();
+        assert_eq!(&*changed.text, "# Two\n");
+        assert!(!Arc::ptr_eq(&once.text, &changed.text));
     }
 
     /// A file read only to be parsed keeps its parse, not its text, and, unchanged,
