@@ -164,6 +164,17 @@ fn an_incremental_update_touches_only_what_changed() {
     assert_eq!((third.stats.added, third.stats.deleted), (0, 0));
 }
 
+/// How many documents `q` finds in `search`.
+fn total(search: &roadmap_api::search::SearchIndex, q: &str) -> usize {
+    search
+        .search(&SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        })
+        .expect("search")
+        .total
+}
+
 /// Deletes go by the indexed version, not by the key: an edit, its undo, an edit of
 /// two documents at once and a removal each leave exactly the current versions.
 #[test]
@@ -176,15 +187,6 @@ fn edits_undos_and_removals_leave_exactly_the_current_versions() {
     let catalog = content::load(&content_dir).expect("load");
     let (mut indexer, first) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
     let docs = first.num_docs();
-    let total = |search: &roadmap_api::search::SearchIndex, q: &str| {
-        search
-            .search(&SearchRequest {
-                q: q.into(),
-                ..SearchRequest::default()
-            })
-            .expect("search")
-            .total
-    };
     std::fs::write(&file, "# Caching\n\nA bilby caches.\n").expect("write");
     let edited = indexer
         .update(&content::load(&content_dir).expect("load"))
@@ -350,22 +352,13 @@ fn a_large_update_replaces_every_document_it_changes() {
     let updated = indexer.update(&changed).expect("update");
     assert_eq!((updated.stats.added, updated.stats.deleted), (1_200, 1_200));
     assert_eq!(updated.num_docs(), 1_500);
-    let count = |search: &roadmap_api::search::SearchIndex, q: &str| {
-        search
-            .search(&SearchRequest {
-                q: q.into(),
-                ..SearchRequest::default()
-            })
-            .expect("search")
-            .total
-    };
-    assert_eq!(count(&updated, "numbat"), 1_200);
-    assert_eq!(count(&updated, "quokka"), 300);
+    assert_eq!(total(&updated, "numbat"), 1_200);
+    assert_eq!(total(&updated, "quokka"), 300);
     let merged = indexer
         .finish_merge(&changed, updated.stats)
         .expect("merge")
         .unwrap_or(updated);
-    assert_eq!(count(&merged, "numbat"), 1_200);
-    assert_eq!(count(&merged, "quokka"), 300);
+    assert_eq!(total(&merged, "numbat"), 1_200);
+    assert_eq!(total(&merged, "quokka"), 300);
     assert_eq!(merged.num_docs(), 1_500);
 }

@@ -386,8 +386,7 @@ fn read_topic(
         topic.raw_markdown = source.text;
         return topic;
     }
-    let whole = Arc::clone(&source.text);
-    let parsed = ctx.parsed("topic", &source, |_| Parsed::of(&whole));
+    let parsed = ctx.parsed("topic", &source, |_| Parsed::of(&source.text));
     // Where the roadmap shows a label, that is the title people know the topic by;
     // the file's heading only names it where no label exists.
     let severity = if has_label {

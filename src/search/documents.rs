@@ -135,8 +135,17 @@ pub struct DocMeta {
     pub content: [u8; 32],
 }
 
+/// A hash as an indexed u64: its first eight bytes, kept clear of `u64::MAX`, which
+/// Tantivy treats specially in some fast-field columns.
+fn index_u64(hash: &blake3::Hash) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash.as_bytes()[..8]);
+    u64::from_le_bytes(first) >> 1
+}
+
 impl DocMeta {
-    /// Identity of a document across rebuilds: deletes and updates go by this key.
+    /// Identity of a document across rebuilds: an update finds the version of a
+    /// document it replaces by this key.
     pub fn key_for(kind: Kind, scope: &str, id: &str) -> u64 {
         let mut h = blake3::Hasher::new();
         h.update(kind.as_str().as_bytes());
@@ -144,12 +153,19 @@ impl DocMeta {
         h.update(scope.as_bytes());
         h.update(&[0]);
         h.update(id.as_bytes());
-        let bytes = h.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&bytes.as_bytes()[..8]);
-        // Fast fields store u64; keep clear of u64::MAX, which tantivy treats specially
-        // in some columns.
-        u64::from_le_bytes(first) >> 1
+        index_u64(&h.finalize())
+    }
+
+    /// The id of this indexed version of the document: its key and the hash of what
+    /// is indexed. Deletes go by it, not by the key, because a segment added to the
+    /// index writer sees the deletes queued before it (`IndexWriter::add_segment`):
+    /// deleting the old version of an edited document by key would delete the new
+    /// one too.
+    pub fn version_id(&self) -> u64 {
+        let mut h = blake3::Hasher::new();
+        h.update(&self.key.to_le_bytes());
+        h.update(&self.content);
+        index_u64(&h.finalize())
     }
 
     /// Hash of everything indexed, so a reload re-indexes only documents that changed.

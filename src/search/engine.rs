@@ -849,12 +849,12 @@ impl Reader<'_> {
 /// (stem, synonym, correction), `Some(true)` only by completing a word being typed,
 /// `None` not at all. Parts of a compound do not count ([`TitleWord`]).
 fn unit_matches_word(unit: &Unit, word: &TitleWord) -> Option<bool> {
-    if word.stems.iter().any(|s| unit.stem_set.contains(&**s)) {
+    if word.stems.iter().any(|s| unit.stem_set.contains(&s[..])) {
         return Some(false);
     }
     word.forms
         .iter()
-        .filter(|f| unit.raw.contains(&***f))
+        .filter(|f| unit.raw.contains(&f[..]))
         .map(|f| {
             unit.term(f)
                 .is_some_and(|t| t.exactness >= Exactness::Prefix)

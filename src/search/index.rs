@@ -41,7 +41,7 @@ const WRITER_HEAP: usize = 16 * 1024 * 1024;
 /// Arena of the segment a small update (under [`PARALLEL_FROM`] documents) is indexed
 /// into. The writer's own thread sizes its term table from the writer's budget (2^19
 /// entries at Tantivy's 15 MB minimum), allocated, cleared and walked again for every
-/// commit of a single edited topic: a quarter of a one-topic reload's work. The table
+/// commit of a single edited topic: a fifth of a one-topic reload's work. The table
 /// grows as a larger update needs.
 const SMALL_HEAP: usize = 512 * 1024;
 /// Documents added by one update from which they are indexed on every core, in
@@ -80,24 +80,11 @@ fn merge_policy() -> tantivy::indexer::LogMergePolicy {
     policy
 }
 
-/// The id of one indexed version of a document: its key and the hash of what is
-/// indexed. Deletes go by it, not by the key, because a segment added to the writer
-/// sees the deletes queued before it ([`IndexWriter::add_segment`]): deleting the
-/// old version of an edited document by key would delete the new one too.
-fn version_id(d: &DocMeta) -> u64 {
-    let mut h = blake3::Hasher::new();
-    h.update(&d.key.to_le_bytes());
-    h.update(&d.content);
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&h.finalize().as_bytes()[..8]);
-    u64::from_le_bytes(first) >> 1
-}
-
 /// The Tantivy document of `d`.
 fn document(f: Fields, d: &DocMeta) -> TantivyDocument {
     let mut document = doc!(
         f.key => d.key,
-        f.version => version_id(d),
+        f.version => d.version_id(),
         f.title_raw => d.title.as_str(),
         f.title => d.title.as_str(),
         f.body_raw => &*d.text,
@@ -170,7 +157,7 @@ pub struct Manifest {
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub key: Field,
-    /// [`version_id`]: what deletes go by.
+    /// [`DocMeta::version_id`]: what deletes go by.
     pub version: Field,
     pub title_raw: Field,
     pub title: Field,
@@ -632,7 +619,7 @@ impl Indexer {
             }
             if let Some(k) = known {
                 self.writer
-                    .delete_term(Term::from_field_u64(f.version, version_id(k)));
+                    .delete_term(Term::from_field_u64(f.version, k.version_id()));
                 deleted += 1;
             }
             to_add.push(Arc::clone(&d));
@@ -641,7 +628,7 @@ impl Indexer {
         for (key, k) in self.indexed.iter() {
             if !seen.contains_key(key) {
                 self.writer
-                    .delete_term(Term::from_field_u64(f.version, version_id(k)));
+                    .delete_term(Term::from_field_u64(f.version, k.version_id()));
                 deleted += 1;
             }
         }
@@ -649,7 +636,7 @@ impl Indexer {
         let mut ours = Vec::new();
         if added >= self.parallel_from {
             // The new segments see the deletes queued above; those name old
-            // versions only ([`version_id`]), so no commit is needed in between.
+            // versions only ([`DocMeta::version_id`]), so no commit is needed in between.
             // The merge policy would merge the new segments among themselves or with
             // others as they join, in its own order; they are merged below, in theirs.
             self.writer
