@@ -3,7 +3,7 @@
 //! Both are a frontmatter block and a markdown body, and both are listed newest
 //! first, so they share the folder walk, the date handling and the sort.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::path::Path;
 
 use serde_json::Value;
@@ -88,20 +88,16 @@ fn author(fields: &mut Fields) -> Option<String> {
     name.or(id).filter(|s| !s.trim().is_empty())
 }
 
-fn newest_first(a: (&Option<String>, &str), b: (&Option<String>, &str)) -> Ordering {
-    let key = |d: &Option<String>| d.as_deref().and_then(frontmatter::normalize_date);
-    match (key(a.0), key(b.0)) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-    .then_with(|| a.1.cmp(b.1))
-}
-
-/// Newest first, then by slug: the order of the site's guide and video lists.
+/// Newest first, then by slug: the order of the site's guide and video lists. Each
+/// date is normalized once (a reload sorts every guide and video again, and a
+/// comparison that normalized both dates was a few per cent of a one-topic reload).
 pub(crate) fn sort_newest_first<T>(items: &mut [T], key: impl Fn(&T) -> (&Option<String>, &str)) {
-    items.sort_by(|a, b| newest_first(key(a), key(b)));
+    items.sort_by_cached_key(|item| {
+        let (date, slug) = key(item);
+        let date = date.as_deref().and_then(frontmatter::normalize_date);
+        // Dated pages first, the newest first; undated ones after them.
+        (date.is_none(), Reverse(date), slug.to_owned())
+    });
 }
 
 pub(crate) fn load_guide(ctx: &mut Ctx, path: &Path) -> Option<Guide> {
@@ -164,4 +160,39 @@ pub(crate) fn load_video(ctx: &mut Ctx, path: &Path) -> Option<Video> {
         file: source.rel.clone(),
         modified: source.modified,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Dates compare as dates whatever their spelling; undated pages come last; equal
+    /// dates and undated pages go by slug.
+    #[test]
+    fn newest_first_then_by_slug_with_undated_pages_last() {
+        let date = |d: &str| Some(d.to_string());
+        let mut items = vec![
+            (None, "b-undated"),
+            (date("2023-01-05"), "c"),
+            (date("2024/2/1"), "old-spelling"),
+            (None, "a-undated"),
+            (date("2023-01-05T10:00:00Z"), "a"),
+            (date("not a date"), "z-bad-date"),
+            (date("2024-03-01"), "newest"),
+        ];
+        sort_newest_first(&mut items, |(d, s)| (d, s));
+        let order: Vec<&str> = items.iter().map(|(_, s)| *s).collect();
+        assert_eq!(
+            order,
+            [
+                "newest",
+                "old-spelling",
+                "a",
+                "c",
+                "a-undated",
+                "b-undated",
+                "z-bad-date"
+            ]
+        );
+    }
 }
