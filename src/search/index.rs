@@ -211,7 +211,7 @@ pub struct SearchIndex {
     pub(crate) searcher: Searcher,
     pub(crate) fields: Fields,
     pub(crate) metas: Arc<KeyMap<Arc<DocMeta>>>,
-    pub(crate) synonyms: Synonyms,
+    pub(crate) synonyms: Arc<Synonyms>,
     /// Built on the first completion asked of this index, not on the reload path: a
     /// burst of edits publishes snapshots that no one asks for completions, and a
     /// one-file edit should not sort 7,600 titles before it is searchable.
@@ -275,6 +275,10 @@ pub struct Indexer {
     /// the index holds, by key.
     indexed: Arc<KeyMap<Arc<DocMeta>>>,
     synonyms_fingerprint: String,
+    /// The parsed synonyms of the last publication and the fingerprint of the groups
+    /// they were built from: parsing them (the shipped defaults are YAML) for every
+    /// publication was a twentieth of a one-topic reload.
+    synonyms: Option<(String, Arc<Synonyms>)>,
     /// Set by [`Indexer::open_or_memory`] when it had to keep the index in memory.
     memory_fallback: bool,
     /// Documents per resource, remade only for resources that changed.
@@ -553,6 +557,7 @@ impl Indexer {
             fields,
             indexed: Arc::default(),
             synonyms_fingerprint,
+            synonyms: None,
             memory_fallback: false,
             docs: DocCache::default(),
             committed,
@@ -836,8 +841,21 @@ impl Indexer {
         }
     }
 
+    /// The synonyms of `catalog`, parsed again only when its groups changed.
+    fn synonyms(&mut self, catalog: &Catalog) -> Arc<Synonyms> {
+        let print = fingerprint(&catalog.synonyms);
+        match &self.synonyms {
+            Some((built_for, synonyms)) if *built_for == print => Arc::clone(synonyms),
+            _ => {
+                let synonyms = Arc::new(Synonyms::new(&catalog.synonyms));
+                self.synonyms = Some((print, Arc::clone(&synonyms)));
+                synonyms
+            }
+        }
+    }
+
     fn publish(
-        &self,
+        &mut self,
         catalog: &Catalog,
         metas: Arc<KeyMap<Arc<DocMeta>>>,
         mut stats: IndexStats,
@@ -845,12 +863,13 @@ impl Indexer {
         stats.memory_fallback = self.memory_fallback;
         let searcher = self.reader.searcher();
         let engine = Engine::new(&searcher, self.fields, &metas);
+        let synonyms = self.synonyms(catalog);
         SearchIndex {
             engine,
             searcher,
             fields: self.fields,
             metas,
-            synonyms: Synonyms::new(&catalog.synonyms),
+            synonyms,
             suggest: std::sync::OnceLock::new(),
             cache: match CACHE_ENTRIES.load(std::sync::atomic::Ordering::Relaxed) {
                 0 => None,
