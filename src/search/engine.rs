@@ -92,8 +92,15 @@ impl Engine {
         // the ids come from the content.
         let mut ordinals: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> =
             std::collections::HashMap::default();
+        // A roadmap's documents sit together: the previous document's roadmap
+        // answers most look-ups without hashing (the map and its string compares
+        // were half of this function, which runs at every publication).
+        let mut last: Option<(&super::documents::RoadmapRef, u32)> = None;
         for meta in &docs {
             let ordinal = match meta.as_ref().and_then(|m| m.roadmap.as_ref()) {
+                Some(r) if last.is_some_and(|(l, _)| l.id == r.id && l.title == r.title) => {
+                    last.map_or(NO_ROADMAP, |(_, o)| o)
+                }
                 Some(r) => {
                     let ordinal = *ordinals.entry(r.id.as_str()).or_insert_with(|| {
                         roadmaps.push((r.id.clone(), r.title.clone()));
@@ -106,6 +113,7 @@ impl Engine {
                     {
                         entry.1 = r.title.clone();
                     }
+                    last = Some((r, ordinal));
                     ordinal
                 }
                 None => NO_ROADMAP,
