@@ -544,3 +544,27 @@ fn a_corrupted_index_is_detected_and_rebuilt_not_reused() {
     let (ok, said) = index_command(&content, dir.path());
     assert!(ok && said.contains("reused"), "{said}");
 }
+
+/// `.managed.json` is rewritten in place (not by rename): one cut short by a crash
+/// fails the index's open, and the index is rebuilt, never served half-known.
+#[test]
+fn a_torn_list_of_managed_files_rebuilds_the_index() {
+    let content = common::fixture_path("layout-2025");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(ok, "{said}");
+    let managed = dir.path().join(".managed.json");
+    let list = std::fs::read(&managed).expect("a list of managed files");
+    std::fs::write(&managed, &list[..list.len() / 2]).expect("tear it");
+
+    let served = Served::start(&content, &["--index", &dir.path().to_string_lossy()]);
+    let (_, status) = served.json("/v1/status");
+    assert_eq!(status["index"]["reused"], false, "{status}");
+    assert_eq!(status["index"]["memoryFallback"], false, "{status}");
+    let (code, body) = served.json("/v1/search?q=http");
+    assert_eq!(code, 200, "{body}");
+    assert!(body["total"].as_u64().unwrap_or(0) > 0, "{body}");
+    drop(served);
+    let (ok, said) = index_command(&content, dir.path());
+    assert!(ok && said.contains("reused"), "{said}");
+}
