@@ -54,6 +54,10 @@ const MAX_WAIT: Duration = Duration::from_millis(500);
 /// every edit of a burst).
 const SAVE_AFTER: Duration = Duration::from_secs(5);
 
+/// How long the reload thread waits for quiet before returning the memory that
+/// publications freed to the system: a burst of edits reuses it instead.
+const RELEASE_AFTER: Duration = Duration::from_millis(250);
+
 /// How long the reload thread waits for quiet before checking content restored from
 /// the saved state against its files (half a second of work at full size: edits
 /// that arrive first go first).
@@ -134,12 +138,14 @@ pub fn start(content: &Path, options: Options) -> Result<Running, ReloadError> {
 fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
     loop {
         let mut batch = Batch::default();
-        // Quiet moments publish a merged index, check restored content, then save
-        // what was published.
+        // Quiet moments publish a merged index, check restored content, return freed
+        // memory, then save what was published.
         let quiet = if reloader.merging() {
             Some(Duration::ZERO)
         } else if reloader.unverified() {
             Some(VERIFY_AFTER)
+        } else if reloader.unreleased() {
+            Some(RELEASE_AFTER)
         } else if reloader.unsaved() {
             Some(SAVE_AFTER)
         } else {
