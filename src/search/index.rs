@@ -543,6 +543,11 @@ impl Indexer {
                 && m.commit.is_some()
                 && m.commit == committed
         });
+        let mut index = index;
+        // No stored fields: the document store of a segment holds empty documents,
+        // and compressing them on a thread of their own spawned and joined a thread
+        // for every segment, one per one-topic reload.
+        index.settings_mut().docstore_compress_dedicated_thread = false;
         register(&index);
         let writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
         writer.set_merge_policy(Box::new(merge_policy()));
