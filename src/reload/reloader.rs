@@ -163,8 +163,9 @@ impl Reloader {
     /// Work for a quiet moment of the reload thread: after a start from the saved
     /// state, derive everything once (which fills the memo later reloads rely on, and
     /// publishes whatever the saved state got wrong); otherwise return the memory
-    /// publications freed, or save what was published since the last save. Edits that arrive first are applied first: a
-    /// restored unit's first edit re-reads that unit's files, nothing more.
+    /// publications freed, or save what was published since the last save. Edits
+    /// that arrive first are applied first: a restored unit's first edit re-reads
+    /// that unit's files, nothing more.
     pub fn idle(&mut self) {
         if self.indexer.merging() {
             self.publish_merged();

@@ -97,11 +97,9 @@ impl Engine {
         // were half of this function, which runs at every publication).
         let mut last: Option<(&super::documents::RoadmapRef, u32)> = None;
         for meta in &docs {
-            let ordinal = match meta.as_ref().and_then(|m| m.roadmap.as_ref()) {
-                Some(r) if last.is_some_and(|(l, _)| l.id == r.id && l.title == r.title) => {
-                    last.map_or(NO_ROADMAP, |(_, o)| o)
-                }
-                Some(r) => {
+            let ordinal = match (meta.as_ref().and_then(|m| m.roadmap.as_ref()), last) {
+                (Some(r), Some((l, o))) if l.id == r.id && l.title == r.title => o,
+                (Some(r), _) => {
                     let ordinal = *ordinals.entry(r.id.as_str()).or_insert_with(|| {
                         roadmaps.push((r.id.clone(), r.title.clone()));
                         (roadmaps.len() - 1) as u32
@@ -116,7 +114,7 @@ impl Engine {
                     last = Some((r, ordinal));
                     ordinal
                 }
-                None => NO_ROADMAP,
+                (None, _) => NO_ROADMAP,
             };
             roadmap_of.push(ordinal);
         }
