@@ -2,6 +2,7 @@
 //! learning content.
 pub mod api;
 pub mod content;
+pub mod memory;
 pub mod reload;
 pub mod search;
 pub mod snapshot;

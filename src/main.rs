@@ -321,57 +321,8 @@ fn index_error_message(index: &str, error: &SearchError) -> String {
     }
 }
 
-/// Tunes glibc's malloc for a long-lived server whose content is replaced piece by
-/// piece. Two arenas: by default it grows up to eight per core as threads allocate
-/// (HTTP workers, the search pool, the reloader, Tantivy's indexing and merge
-/// threads), and memory freed in one arena is not reused by another: over 200
-/// reloads of the whole roadmap.sh (`bench/reload.py`) the resident size settled at
-/// 158–197 MB with eight arenas and at 133–152 MB with two, at no measurable cost in
-/// speed on two cores. A fixed mmap threshold: glibc raises it (up to 32 MB) each
-/// time a large block is freed (the 29 MB saved content read at start-up raises it
-/// to that), after which a reload's transient buffers land in the heap between
-/// long-lived small blocks and the pages they leave cannot be returned; with the
-/// threshold fixed, blocks above it are mapped and unmapped whole (over 200
-/// one-topic reloads: 116 MB resident without, 101 MB with). 4 MiB, not glibc's
-/// starting 128 KiB: a query builds Levenshtein automata of 0.5-1 MB, and mapping
-/// those per query cost 7 page faults and 7 % more CPU per request (and TLB
-/// shootdowns between the cores), for no lower resident size.
-/// A high trim threshold: with the mmap threshold fixed, glibc keeps its trim
-/// threshold at 128 KiB, and every free that left more than that on top of a heap
-/// handed the pages back (`madvise`) for the next reload or query to fault in again
-/// (Tantivy's 1 MB arenas and 1.5 MB channel on every commit, the automata of every
-/// query). The reload thread returns free memory itself when it goes quiet
-/// (`malloc_trim`), so the resident size after a burst is the same.
-/// `MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` in the
-/// environment still win.
-fn tune_malloc() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-            // SAFETY: mallopt only sets a tunable of the allocator; called before the
-            // service starts any thread.
-            unsafe {
-                libc::mallopt(libc::M_ARENA_MAX, 2);
-            }
-        }
-        if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
-            // SAFETY: as above. Setting it explicitly is what turns the dynamic
-            // adjustment off.
-            unsafe {
-                libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
-            }
-        }
-        if std::env::var_os("MALLOC_TRIM_THRESHOLD_").is_none() {
-            // SAFETY: as above.
-            unsafe {
-                libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
-            }
-        }
-    }
-}
-
 fn serve(args: ServeArgs) -> ExitCode {
-    tune_malloc();
+    roadmap_api::memory::tune();
     init_logging(Some(&args.log));
     roadmap_api::search::set_cache_entries(args.search_cache);
     let location = IndexLocation::parse(&args.index);

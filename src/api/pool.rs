@@ -8,7 +8,7 @@
 //! free to answer everything else.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,7 +41,10 @@ impl WorkPool {
                 let receiver = Arc::clone(&receiver);
                 std::thread::Builder::new()
                     .name(format!("search-{n}"))
-                    .spawn(move || work(&receiver))
+                    .spawn(move || {
+                        crate::memory::use_mimalloc_here();
+                        work(&receiver)
+                    })
                     .ok()
             })
             .collect();
@@ -124,14 +127,33 @@ fn busy() -> ApiError {
     }
 }
 
+/// How long a thread waits without a job before it hands the memory its queries
+/// freed back to the system (once per quiet spell, not every such interval).
+const RELEASE_AFTER: Duration = Duration::from_millis(250);
+
 fn work(receiver: &Mutex<Receiver<Job>>) {
+    // Whether a job ran since this thread last released its free memory.
+    let mut ran = false;
     loop {
         let job = match receiver.lock() {
-            Ok(r) => r.recv(),
+            Ok(r) if ran => match r.recv_timeout(RELEASE_AFTER) {
+                Ok(job) => Ok(job),
+                Err(RecvTimeoutError::Timeout) => {
+                    drop(r);
+                    crate::memory::release_thread_memory();
+                    ran = false;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+            Ok(r) => r.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Err(_) => return,
         };
         match job {
-            Ok(job) => job(),
+            Ok(job) => {
+                job();
+                ran = true;
+            }
             // Every sender is gone: the pool shut down.
             Err(_) => return,
         }

@@ -184,11 +184,11 @@ impl Reloader {
                 "checked the restored content against its files"
             );
             self.unreleased = false;
-            release_free_memory();
+            crate::memory::release_free_memory();
             return;
         }
         if std::mem::take(&mut self.unreleased) {
-            release_free_memory();
+            crate::memory::release_free_memory();
             return;
         }
         self.save();
@@ -223,7 +223,7 @@ impl Reloader {
                     build_ms: current.build_ms,
                 });
                 drop(current);
-                release_free_memory();
+                crate::memory::release_free_memory();
             }
             Ok(None) => {}
             Err(e) => {
@@ -396,19 +396,5 @@ impl Reloader {
             "rebuilt"
         );
         Ok(Some(Snapshot::new(catalog, search, build_ms)))
-    }
-}
-
-/// Hands memory freed by replaced resources back to the system. A publication frees
-/// the previous snapshot's resources, scattered over the heap, where glibc keeps
-/// them resident (the check of restored content replaces every resource at once:
-/// about 60 MB at full size; over 500 reloads the resident size settled 40 MB
-/// higher without this); `malloc_trim` releases free pages wherever they are.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory of the allocator to the system;
-    // it touches no live allocation and is safe to call from any thread.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
