@@ -7,7 +7,8 @@
 //! request, and the CPU of an uncached search moved between 0.40 and 0.55 ms from
 //! one start of the same binary to the next, depending on which threads happened to
 //! share an arena. mimalloc's heaps are per thread, and a free from another thread
-//! is one atomic push: 0.32-0.33 ms per request, the same on every start.
+//! is one atomic push: with the search threads on it, 0.34-0.36 ms per request on
+//! every start (0.32-0.33 with mimalloc for the whole process).
 //!
 //! mimalloc everywhere was tried: the reload path (a thread per commit in Tantivy,
 //! rayon's builders, the merge threads) left partly used pages in the heaps of
@@ -113,10 +114,10 @@ const PURGE_DELAY: mi_option_t = 15;
 /// default second, after which an idle service kept a reload's garbage resident.
 const PURGE_DELAY_MS: c_long = 50;
 
-/// Tunes glibc's malloc (everything but the search threads) for a long-lived server whose content is replaced piece by
-/// piece. Two arenas: by default it grows up to eight per core as threads allocate
-/// (HTTP workers, the search pool, the reloader, Tantivy's indexing and merge
-/// threads), and memory freed in one arena is not reused by another: over 200
+/// Tunes glibc's malloc (everything but the search threads) for a long-lived server
+/// whose content is replaced piece by piece. Two arenas: by default it grows up to
+/// eight per core as threads allocate (HTTP workers, the reloader, Tantivy's
+/// indexing and merge threads), and memory freed in one arena is not reused by another: over 200
 /// reloads of the whole roadmap.sh (`bench/reload.py`) the resident size settled at
 /// 158–197 MB with eight arenas and at 133–152 MB with two, at no measurable cost in
 /// speed on two cores. A fixed mmap threshold: glibc raises it (up to 32 MB) each
