@@ -2,6 +2,7 @@
 //! metadata a hit needs (kept in memory, so a hit costs no doc-store read).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -126,6 +127,9 @@ pub struct DocMeta {
     /// The meaningful words of the title and of each alternative title: computed once
     /// here, read by the ranking of every query that matches the document.
     pub titles: Vec<Vec<TitleWord>>,
+    /// Every form and stem of [`Self::titles`]' words, as a signature: a query can
+    /// name a title only if each of its units meets it (see [`WordBits`]).
+    pub title_bits: WordBits,
     /// What completions match the title by, computed once when the document is made,
     /// so that publishing an index after a one-file edit does not tokenize all 7,600
     /// titles again.
@@ -249,6 +253,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         content: [0; 32],
         suggest: SuggestWords::default(),
         titles: Vec::new(),
+        title_bits: WordBits::default(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
         kind,
@@ -294,6 +299,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             content: [0; 32],
             suggest: SuggestWords::default(),
             titles: Vec::new(),
+            title_bits: WordBits::default(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
             key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
@@ -324,6 +330,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             content: [0; 32],
             suggest: SuggestWords::default(),
             titles: Vec::new(),
+            title_bits: WordBits::default(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
             kind: Kind::Faq,
@@ -366,6 +373,32 @@ fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
 pub struct TitleWord {
     pub forms: Box<[Box<str>]>,
     pub stems: Box<[Box<str>]>,
+}
+
+/// A set of words as 256 bits, each word setting one chosen by its hash: two sets
+/// that share a word share that bit. Ranking asks, for every candidate of a large
+/// bucket, whether the query names one of its titles (each title word against each
+/// unit's words and stems, a hash look-up each); a unit whose signature does not
+/// meet the title words' cannot match any of them, which one AND per unit tells.
+/// A shared bit proves nothing: the full check follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WordBits([u64; 4]);
+
+impl WordBits {
+    pub fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> WordBits {
+        let mut bits = WordBits::default();
+        for w in words {
+            // The hash's top byte: FxHash mixes its high bits best.
+            let bit = (rustc_hash::FxBuildHasher.hash_one(w) >> 56) as usize;
+            bits.0[bit / 64] |= 1 << (bit % 64);
+        }
+        bits
+    }
+
+    /// Whether the two sets may share a word (they surely do not when `false`).
+    pub fn meets(&self, other: &WordBits) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
 }
 
 /// A title word being collected.
@@ -440,6 +473,13 @@ fn finish(mut docs: Vec<DocMeta>) -> Arc<[Arc<DocMeta>]> {
             .chain(d.alt_titles.iter())
             .map(|t| title_words(t))
             .collect();
+        d.title_bits = WordBits::of(
+            d.titles
+                .iter()
+                .flatten()
+                .flat_map(|w| w.forms.iter().chain(w.stems.iter()))
+                .map(|s| &s[..]),
+        );
         d.content = d.content_hash();
         d.suggest = SuggestWords::of(&d.title);
     }
@@ -552,6 +592,7 @@ fn guide_doc(g: &Guide) -> DocMeta {
         content: [0; 32],
         suggest: SuggestWords::default(),
         titles: Vec::new(),
+        title_bits: WordBits::default(),
         source: hash_of(g),
         key: DocMeta::key_for(Kind::Guide, "", &g.slug),
         kind: Kind::Guide,
@@ -572,6 +613,7 @@ fn video_doc(v: &Video) -> DocMeta {
         content: [0; 32],
         suggest: SuggestWords::default(),
         titles: Vec::new(),
+        title_bits: WordBits::default(),
         source: hash_of(v),
         key: DocMeta::key_for(Kind::Video, "", &v.slug),
         kind: Kind::Video,
@@ -595,6 +637,7 @@ fn question_docs(g: &QuestionGroup) -> Vec<DocMeta> {
             content: [0; 32],
             suggest: SuggestWords::default(),
             titles: Vec::new(),
+            title_bits: WordBits::default(),
             source: hash_of(&(q, &g.title, &g.description)),
             key: DocMeta::key_for(Kind::Question, &g.id, &id),
             kind: Kind::Question,

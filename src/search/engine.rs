@@ -19,7 +19,7 @@ use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
-use super::documents::{DocMeta, Kind, TitleWord};
+use super::documents::{DocMeta, Kind, TitleWord, WordBits};
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
@@ -899,8 +899,22 @@ pub fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
-/// The best way the query names one of the document's titles, if it does.
-fn names_whole(meta: &DocMeta, plan: &Plan) -> Option<u8> {
+/// Each unit's raw words and stems as a [`WordBits`]: what [`names_whole`] checks a
+/// document's title words against before it compares them.
+pub fn unit_bits(plan: &Plan) -> Vec<WordBits> {
+    plan.units
+        .iter()
+        .map(|u| WordBits::of(u.raw.iter().chain(u.stem_set.iter()).map(String::as_str)))
+        .collect()
+}
+
+/// The best way the query names one of the document's titles, if it does. `units`
+/// is [`unit_bits`] of `plan`: a unit that meets none of the title words cannot
+/// match one, and then no title is named.
+pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &[WordBits]) -> Option<u8> {
+    if !units.iter().all(|u| u.meets(&meta.title_bits)) {
+        return None;
+    }
     meta.titles
         .iter()
         .filter_map(|t| names_whole_title(t, plan))
@@ -926,6 +940,8 @@ pub struct Execution {
     /// query names.
     /// A fast hash: at most the few roadmaps a query names, looked up per candidate.
     pub named: FxHashSet<String>,
+    /// [`unit_bits`] of the plan.
+    pub unit_bits: Vec<WordBits>,
 }
 
 impl Engine {
@@ -967,12 +983,13 @@ impl Engine {
         if !relaxed {
             all.retain(|c| c.missing == 0);
         }
+        let unit_bits = unit_bits(plan);
         let named = all
             .iter()
             .filter(|c| c.missing == 0)
             .filter_map(|c| self.doc(c.doc))
             .filter(|m| matches!(m.kind, Kind::Roadmap | Kind::BestPractice))
-            .filter(|m| names_whole(m, plan).is_some())
+            .filter(|m| names_whole(m, plan, &unit_bits).is_some())
             .map(|m| m.id.clone())
             .collect();
         Execution {
@@ -980,6 +997,7 @@ impl Engine {
             candidates: all,
             relaxed,
             named,
+            unit_bits,
         }
     }
 
@@ -1113,7 +1131,7 @@ impl Engine {
         let Some(meta) = self.doc(c.doc) else {
             return;
         };
-        let whole = names_whole(meta, plan);
+        let whole = names_whole(meta, plan, &ex.unit_bits);
         // Most queries name no roadmap: no look-up per candidate then.
         let standing = if ex.named.is_empty() {
             2
@@ -1227,5 +1245,61 @@ mod tests {
             names_whole_title(&title_words("Node.js"), &p("nodejs ")),
             Some(0)
         );
+    }
+
+    /// The signature check before [`names_whole_title`] never hides a named title:
+    /// whenever a title is named, every unit meets its words' signature; and it does
+    /// turn away titles that a unit has no word of.
+    #[test]
+    fn the_title_signature_never_hides_a_named_title() {
+        let titles = [
+            "System Design",
+            "Design Systems",
+            "Kubernetes",
+            "Node.js",
+            "What is HTTP?",
+            "HTTP",
+            "Designing Node.js systems",
+        ];
+        let queries = [
+            "system design ",
+            "design system",
+            "systems",
+            "kube",
+            "k8s ",
+            "node.js ",
+            "nodejs",
+            "js ",
+            "what is http ",
+            "http",
+            "design",
+            "node systems design",
+        ];
+        let mut named = 0;
+        for t in titles {
+            let words = title_words(t);
+            let bits = WordBits::of(
+                words
+                    .iter()
+                    .flat_map(|w| w.forms.iter().chain(w.stems.iter()))
+                    .map(|s| &s[..]),
+            );
+            for q in queries {
+                let plan = p(q);
+                let meets = unit_bits(&plan).iter().all(|u| u.meets(&bits));
+                if names_whole_title(&words, &plan).is_some() {
+                    named += 1;
+                    assert!(
+                        meets,
+                        "{q:?} names {t:?} but the signature check refused it"
+                    );
+                }
+            }
+        }
+        assert!(named >= 8, "the cases name titles: {named}");
+        let kubernetes = WordBits::of(["kubernetes"]);
+        let words = WordBits::of(["system", "design", "http", "node"]);
+        assert!(kubernetes.meets(&WordBits::of(["docker", "kubernetes"])));
+        assert!(!WordBits::default().meets(&words));
     }
 }

@@ -420,12 +420,7 @@ impl SearchIndex {
                 let preferred = prefer.is_some_and(|p| p == roadmap);
                 let named = ex.named.contains(roadmap);
                 let about = per_roadmap.get(roadmap).copied().unwrap_or(0);
-                let whole = meta
-                    .titles
-                    .iter()
-                    .filter_map(|t| engine::names_whole_title(t, &plan))
-                    .min()
-                    .unwrap_or(3);
+                let whole = engine::names_whole(meta, &plan, &ex.unit_bits).unwrap_or(3);
                 // Lexicographic: preferred, named, whole title, most about, rank.
                 let key = (!preferred, !named, whole, std::cmp::Reverse(about), rank);
                 Some((key, *c, meta))
