@@ -304,8 +304,16 @@ fn split(word: &str, lexicon: &dyn Lexicon) -> Option<(String, String)> {
         if is_stopword(&a) || is_stopword(&b) {
             continue;
         }
-        let freq = lexicon.doc_freq(&a).min(lexicon.doc_freq(&b));
-        if freq > 0 && best.as_ref().is_none_or(|x| freq > x.0) {
+        // The pair's frequency is the smaller of two: when the first half alone
+        // cannot beat the best pair so far, the second is not looked up (each is a
+        // dictionary look-up in two fields, for every cut of every word typed).
+        let beaten = best.as_ref().map_or(0, |x| x.0);
+        let fa = lexicon.doc_freq(&a);
+        if fa <= beaten {
+            continue;
+        }
+        let freq = fa.min(lexicon.doc_freq(&b));
+        if freq > beaten {
             best = Some((freq, a, b));
         }
     }
