@@ -395,6 +395,16 @@ impl WordBits {
         bits
     }
 
+    /// The forms and stems of title words.
+    pub fn of_title<'a>(words: impl IntoIterator<Item = &'a TitleWord>) -> WordBits {
+        WordBits::of(
+            words
+                .into_iter()
+                .flat_map(|w| w.forms.iter().chain(w.stems.iter()))
+                .map(|s| &s[..]),
+        )
+    }
+
     /// Whether the two sets may share a word (they surely do not when `false`).
     pub fn meets(&self, other: &WordBits) -> bool {
         self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
@@ -473,13 +483,7 @@ fn finish(mut docs: Vec<DocMeta>) -> Arc<[Arc<DocMeta>]> {
             .chain(d.alt_titles.iter())
             .map(|t| title_words(t))
             .collect();
-        d.title_bits = WordBits::of(
-            d.titles
-                .iter()
-                .flatten()
-                .flat_map(|w| w.forms.iter().chain(w.stems.iter()))
-                .map(|s| &s[..]),
-        );
+        d.title_bits = WordBits::of_title(d.titles.iter().flatten());
         d.content = d.content_hash();
         d.suggest = SuggestWords::of(&d.title);
     }
