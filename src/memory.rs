@@ -24,6 +24,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::os::raw::c_long;
+use std::time::Duration;
 
 use libmimalloc_sys::{
     mi_collect, mi_free, mi_is_in_heap_region, mi_malloc_aligned, mi_option_set, mi_option_t,
@@ -180,6 +181,11 @@ pub fn tune() {
     set("MIMALLOC_ARENA_EAGER_COMMIT", ARENA_EAGER_COMMIT, 0);
     set("MIMALLOC_PURGE_DELAY", PURGE_DELAY, PURGE_DELAY_MS);
 }
+
+/// How long a thread (the reload thread, a search thread) stays quiet before it
+/// returns the memory it freed to the system: a burst of edits or of queries reuses
+/// that memory instead.
+pub const RELEASE_AFTER: Duration = Duration::from_millis(250);
 
 /// Hands memory freed by replaced resources back to the system. A publication frees
 /// the previous snapshot's resources, scattered over the heap, where glibc keeps

@@ -127,36 +127,33 @@ fn busy() -> ApiError {
     }
 }
 
-/// How long a thread waits without a job before it hands the memory its queries
-/// freed back to the system (once per quiet spell, not every such interval).
-const RELEASE_AFTER: Duration = Duration::from_millis(250);
-
 fn work(receiver: &Mutex<Receiver<Job>>) {
-    // Whether a job ran since this thread last released its free memory.
+    // Whether a job ran since this thread last returned its free memory: it does so
+    // once per quiet spell, not every such interval.
     let mut ran = false;
     loop {
-        let job = match receiver.lock() {
-            Ok(r) if ran => match r.recv_timeout(RELEASE_AFTER) {
-                Ok(job) => Ok(job),
+        let Ok(r) = receiver.lock() else { return };
+        let job = if ran {
+            match r.recv_timeout(crate::memory::RELEASE_AFTER) {
+                Ok(job) => job,
                 Err(RecvTimeoutError::Timeout) => {
                     drop(r);
                     crate::memory::release_thread_memory();
                     ran = false;
                     continue;
                 }
+                // Every sender is gone: the pool shut down.
                 Err(RecvTimeoutError::Disconnected) => return,
-            },
-            Ok(r) => r.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Err(_) => return,
-        };
-        match job {
-            Ok(job) => {
-                job();
-                ran = true;
             }
-            // Every sender is gone: the pool shut down.
-            Err(_) => return,
-        }
+        } else {
+            match r.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        drop(r);
+        job();
+        ran = true;
     }
 }
 

@@ -54,10 +54,6 @@ const MAX_WAIT: Duration = Duration::from_millis(500);
 /// every edit of a burst).
 const SAVE_AFTER: Duration = Duration::from_secs(5);
 
-/// How long the reload thread waits for quiet before returning the memory that
-/// publications freed to the system: a burst of edits reuses it instead.
-const RELEASE_AFTER: Duration = Duration::from_millis(250);
-
 /// How long the reload thread waits for quiet before checking content restored from
 /// the saved state against its files (half a second of work at full size: edits
 /// that arrive first go first).
@@ -145,7 +141,7 @@ fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
         } else if reloader.unverified() {
             Some(VERIFY_AFTER)
         } else if reloader.unreleased() {
-            Some(RELEASE_AFTER)
+            Some(crate::memory::RELEASE_AFTER)
         } else if reloader.unsaved() {
             Some(SAVE_AFTER)
         } else {
