@@ -14,7 +14,10 @@
 //! edit) and reads it only when the index is opened, where a torn list fails the
 //! open, and the index is rebuilt. Each rename had cost a new file of its own (an
 //! inode that ext4 allocates past those of recently deleted segment files: a tenth
-//! of a one-topic reload).
+//! of a one-topic reload). The list is written over the old one and then cut to its
+//! length, not truncated first: ext4 starts writing back a file truncated to zero
+//! when it is closed (its guard for rewrite-in-place), which nine times per edit
+//! was a quarter of building the edit's segment.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -105,7 +108,13 @@ impl Directory for UnsyncedDirectory {
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
         let target = self.root.join(path);
         if path == Path::new(MANAGED) {
-            return std::fs::write(&target, data);
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&target)?;
+            file.write_all(data)?;
+            return file.set_len(data.len() as u64);
         }
         let mut name = target.file_name().unwrap_or_default().to_os_string();
         name.push(TMP_SUFFIX);
