@@ -261,7 +261,7 @@ impl Loader {
             .union(&self.units.keys().cloned().collect())
             .cloned()
             .collect();
-        self.derive_all(all.into_iter().collect(), &confinement);
+        self.derive_all(all.into_iter().collect(), &confinement, true);
         Ok(self.assemble())
     }
 
@@ -405,7 +405,7 @@ impl Loader {
         if units.is_empty() {
             return Ok(None);
         }
-        self.derive_all(units.iter().cloned().collect(), &confinement);
+        self.derive_all(units.iter().cloned().collect(), &confinement, false);
         Ok(Some((
             self.assemble(),
             Update {
@@ -510,9 +510,15 @@ impl Loader {
     /// Re-derives `units` from their files, on every core (start-up, a swapped root,
     /// an overflowing event queue and a checkout derive many; each is independent of
     /// the others until [`Loader::assemble`]), and decides what each serves.
-    fn derive_all(&mut self, units: Vec<Unit>, confinement: &Confinement) {
+    ///
+    /// `stamp` is false for the units that file-system events name: their stamps are
+    /// taken by [`Loader::save`] instead. A file just saved is younger than
+    /// [`persist`]'s two racy seconds, so a walk of its unit now would find no stamps
+    /// to keep, and the walk (a `statx` per file of the unit, a tenth of a one-topic
+    /// reload) was on the way to publishing the edit.
+    fn derive_all(&mut self, units: Vec<Unit>, confinement: &Confinement, stamp: bool) {
         let stamps = || {
-            if self.stamps {
+            if self.stamps && stamp {
                 Stamps::Take
             } else {
                 Stamps::Skip
