@@ -120,7 +120,7 @@ pub struct Resource {
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Topic {
     /// Stable readable id, unique within its roadmap: a slug path such as

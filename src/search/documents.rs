@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::suggest::SuggestWords;
 use crate::content::markdown;
-use crate::content::{Catalog, Guide, QuestionGroup, Roadmap, RoadmapKind, Video};
+use crate::content::{Catalog, Guide, QuestionGroup, Roadmap, RoadmapKind, Topic, Video};
 
 /// What a resource (and so a search hit) is: the one kind enum of the API.
 /// Question groups are resources but not search documents (their questions are), so a
@@ -206,6 +206,13 @@ fn hash_of<T: Serialize + ?Sized>(value: &T) -> [u8; 32] {
     *hasher.finalize().as_bytes()
 }
 
+fn roadmap_kind(r: &Roadmap) -> Kind {
+    match r.kind {
+        RoadmapKind::Roadmap => Kind::Roadmap,
+        RoadmapKind::BestPractice => Kind::BestPractice,
+    }
+}
+
 fn roadmap_base(r: &Roadmap) -> &'static str {
     match r.kind {
         RoadmapKind::Roadmap => "/v1/roadmaps",
@@ -213,16 +220,17 @@ fn roadmap_base(r: &Roadmap) -> &'static str {
     }
 }
 
-fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
+/// A roadmap's documents. `previous` is the last version of the same roadmap and its
+/// documents: a topic whose document would come out the same (the topic, its
+/// neighbours and its place under the same parents unchanged) keeps it, so an edit of
+/// one topic serializes, hashes and tokenizes one document, not the roadmap's 150.
+fn roadmap_docs(r: &Roadmap, previous: Option<&Previous>, out: &mut Vec<Made>) {
     let base = roadmap_base(r);
     let rref = RoadmapRef {
         id: r.id.clone(),
         title: r.title.clone(),
     };
-    let kind = match r.kind {
-        RoadmapKind::Roadmap => Kind::Roadmap,
-        RoadmapKind::BestPractice => Kind::BestPractice,
-    };
+    let kind = roadmap_kind(r);
     let mut text = vec![r.description.clone()];
     if let Some(b) = &r.brief_description {
         text.push(b.clone());
@@ -248,7 +256,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         (&r.related, &r.related_questions, &r.extra, r.topics.len()),
         (r.is_new, r.is_upcoming, r.has_topics),
     );
-    out.push(DocMeta {
+    out.push(Made::New(DocMeta {
         alt_titles: roadmap_alt_titles(r),
         content: [0; 32],
         suggest: SuggestWords::default(),
@@ -265,7 +273,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
         text: text.join("\n\n").into(),
         context: String::new(),
         keywords: keywords.join("\n"),
-    });
+    }));
 
     for topic in &r.topics {
         let mut chain = Vec::new();
@@ -292,8 +300,22 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             context.push(b.clone());
         }
         context.extend(chain);
+        let context = context.join("\n");
+        let key = DocMeta::key_for(Kind::Topic, &r.id, &topic.id);
+        let path = format!("{base}/{}/topics/{}", r.id, topic.id);
+        if let Some(kept) = previous
+            .and_then(|p| p.topic_doc(r, topic, key, &path))
+            .filter(|d| {
+                d.breadcrumbs == breadcrumbs
+                    && d.context == context
+                    && d.roadmap.as_ref() == Some(&rref)
+            })
+        {
+            out.push(Made::Kept(kept));
+            continue;
+        }
         let resources: Vec<&str> = topic.resources.iter().map(|x| x.title.as_str()).collect();
-        out.push(DocMeta {
+        out.push(Made::New(DocMeta {
             // The file's own heading, where it differs from the label people see.
             alt_titles: topic.heading.iter().cloned().collect(),
             content: [0; 32],
@@ -302,17 +324,17 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             title_bits: WordBits::default(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
-            key: DocMeta::key_for(Kind::Topic, &r.id, &topic.id),
+            key,
             kind: Kind::Topic,
             id: topic.id.clone(),
             title: topic.title.clone(),
             breadcrumbs,
             roadmap: Some(rref.clone()),
-            path: format!("{base}/{}/topics/{}", r.id, topic.id),
+            path,
             text: Arc::clone(&topic.plain),
-            context: context.join("\n"),
+            context,
             keywords: resources.join("\n"),
-        });
+        }));
     }
 
     let mut faqs: Vec<(String, String)> = Vec::new();
@@ -325,7 +347,7 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
     }
     for (n, (question, answer)) in faqs.into_iter().enumerate() {
         let id = format!("{}#faq-{}", r.id, n + 1);
-        out.push(DocMeta {
+        out.push(Made::New(DocMeta {
             alt_titles: Vec::new(),
             content: [0; 32],
             suggest: SuggestWords::default(),
@@ -342,7 +364,39 @@ fn roadmap_docs(r: &Roadmap, out: &mut Vec<DocMeta>) {
             text: answer.into(),
             context: r.title.clone(),
             keywords: String::new(),
-        });
+        }));
+    }
+}
+
+/// A document made now, or kept from the resource's last version. Held only while a
+/// resource's documents are made: not boxed, which would cost an allocation per
+/// document made.
+#[allow(clippy::large_enum_variant)]
+enum Made {
+    New(DocMeta),
+    Kept(Arc<DocMeta>),
+}
+
+/// The last version of a roadmap whose resource changed, and its documents.
+struct Previous {
+    roadmap: Arc<Roadmap>,
+    docs: Arc<[Arc<DocMeta>]>,
+}
+
+impl Previous {
+    /// The last document of `topic` when everything it was made from but its
+    /// parents' titles is unchanged (the caller compares what those give).
+    fn topic_doc(&self, r: &Roadmap, topic: &Topic, key: u64, path: &str) -> Option<Arc<DocMeta>> {
+        let old = &self.roadmap;
+        let at = *old.topic_index.get(&topic.id)?;
+        let old_topic = old.topics.get(at)?;
+        // The roadmap's own document comes first, then one per topic in order.
+        let doc = self.docs.get(at + 1)?;
+        (doc.key == key
+            && doc.path == path
+            && old_topic == topic
+            && topic_neighbours(old, old_topic) == topic_neighbours(r, topic))
+        .then(|| Arc::clone(doc))
     }
 }
 
@@ -477,17 +531,22 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 
 /// Makes a resource's documents complete: title words and content hash, computed
 /// once per document when it is made, not per reload or per query.
-fn finish(mut docs: Vec<DocMeta>) -> Arc<[Arc<DocMeta>]> {
-    for d in &mut docs {
-        d.titles = std::iter::once(&d.title)
-            .chain(d.alt_titles.iter())
-            .map(|t| title_words(t))
-            .collect();
-        d.title_bits = WordBits::of_title(d.titles.iter().flatten());
-        d.content = d.content_hash();
-        d.suggest = SuggestWords::of(&d.title);
-    }
-    docs.into_iter().map(Arc::new).collect()
+fn finish(docs: Vec<Made>) -> Arc<[Arc<DocMeta>]> {
+    docs.into_iter()
+        .map(|d| match d {
+            Made::New(mut d) => {
+                d.titles = std::iter::once(&d.title)
+                    .chain(d.alt_titles.iter())
+                    .map(|t| title_words(t))
+                    .collect();
+                d.title_bits = WordBits::of_title(d.titles.iter().flatten());
+                d.content = d.content_hash();
+                d.suggest = SuggestWords::of(&d.title);
+                Arc::new(d)
+            }
+            Made::Kept(d) => d,
+        })
+        .collect()
 }
 
 /// Maps keyed by document key. The keys are blake3-derived, but content authors choose
@@ -540,10 +599,19 @@ impl DocCache {
             .iter()
             .map(|h| self.entries.remove(&h.key()).map(|(_, docs)| docs))
             .collect();
+        // What is left are the resources that changed or went; a changed roadmap's
+        // last version is found by its own document's key (its kind and id).
+        let previous: HashMap<u64, Previous> = std::mem::take(&mut self.entries)
+            .into_values()
+            .filter_map(|(h, docs)| match h {
+                Held::Roadmap(roadmap) => Some((docs.first()?.key, Previous { roadmap, docs })),
+                _ => None,
+            })
+            .collect();
         let made: Vec<Arc<[Arc<DocMeta>]>> = held
             .par_iter()
             .zip(known.into_par_iter())
-            .map(|(h, docs)| docs.unwrap_or_else(|| finish(h.make())))
+            .map(|(h, docs)| docs.unwrap_or_else(|| finish(h.make(&previous))))
             .collect();
         let mut out = Vec::with_capacity(made.iter().map(|d| d.len()).sum());
         let mut next: HashMap<usize, Entry> = HashMap::with_capacity(held.len());
@@ -567,16 +635,17 @@ impl Held {
         }
     }
 
-    fn make(&self) -> Vec<DocMeta> {
+    fn make(&self, previous: &HashMap<u64, Previous>) -> Vec<Made> {
         match self {
             Held::Roadmap(r) => {
                 let mut v = Vec::new();
-                roadmap_docs(r, &mut v);
+                let key = DocMeta::key_for(roadmap_kind(r), "", &r.id);
+                roadmap_docs(r, previous.get(&key), &mut v);
                 v
             }
-            Held::Guide(g) => vec![guide_doc(g)],
-            Held::Video(v) => vec![video_doc(v)],
-            Held::Group(g) => question_docs(g),
+            Held::Guide(g) => vec![Made::New(guide_doc(g))],
+            Held::Video(v) => vec![Made::New(video_doc(v))],
+            Held::Group(g) => question_docs(g).into_iter().map(Made::New).collect(),
         }
     }
 }
@@ -670,4 +739,93 @@ pub fn question_path(group_id: &str, n: usize) -> String {
         "/v1/question-groups/{group_id}/questions/{}",
         question_id(n)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Limits, Loader};
+    use std::path::Path;
+
+    fn copy_fixture(to: &Path) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout-2025");
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    fn edit(loader: &mut Loader, path: &Path, from: &str, to: &str) -> Catalog {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{from:?} in {}", path.display());
+        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+        loader.update(&[path.to_path_buf()]).unwrap().unwrap().0
+    }
+
+    fn topic_docs<'a>(docs: &'a [Arc<DocMeta>], roadmap: &str) -> Vec<&'a Arc<DocMeta>> {
+        docs.iter()
+            .filter(|d| d.kind == Kind::Topic)
+            .filter(|d| d.roadmap.as_ref().is_some_and(|r| r.id == roadmap))
+            .collect()
+    }
+
+    /// After edits, the cache's documents are those made from scratch, and a roadmap's
+    /// unchanged topics keep their documents: an edited body remakes its topic's
+    /// alone, a renamed parent the documents of its children too (their breadcrumbs).
+    #[test]
+    fn a_changed_roadmap_keeps_only_the_documents_that_come_out_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_fixture(tmp.path());
+        let mut loader = Loader::new(tmp.path(), Limits::default());
+        let mut cache = DocCache::default();
+        let catalog = loader.load_all().unwrap();
+        let mut before = cache.documents(&catalog);
+        assert_eq!(before, documents(&catalog));
+        let dir = tmp.path().join("roadmaps/backend-lite");
+        let edits = [
+            (
+                dir.join("content/caching@tCache00001.md"),
+                "close to",
+                "near",
+            ),
+            (
+                dir.join("backend-lite.json"),
+                "\"label\": \"Databases\"",
+                "\"label\": \"Data stores\"",
+            ),
+        ];
+        let mut remade = Vec::new();
+        for (path, from, to) in &edits {
+            let catalog = edit(&mut loader, path, from, to);
+            let after = cache.documents(&catalog);
+            assert_eq!(
+                after,
+                documents(&catalog),
+                "cached documents are made afresh"
+            );
+            let (old, new) = (
+                topic_docs(&before, "backend-lite"),
+                topic_docs(&after, "backend-lite"),
+            );
+            assert_eq!(old.len(), new.len());
+            let made: Vec<String> = new
+                .iter()
+                .zip(&old)
+                .filter(|(n, o)| !Arc::ptr_eq(n, o))
+                .map(|(n, _)| n.title.clone())
+                .collect();
+            remade.push(made);
+            before = after;
+        }
+        assert_eq!(remade[0], ["Caching"]);
+        let renamed = &remade[1];
+        let has = |t: &str| renamed.iter().any(|r| r == t);
+        assert!(has("Data stores") && has("Indexes"), "{renamed:?}");
+        assert!(!has("Internet") && !has("Caching"), "{renamed:?}");
+    }
 }
