@@ -392,7 +392,15 @@ impl Previous {
         let old_topic = old.topics.get(at)?;
         // The roadmap's own document comes first, then one per topic in order.
         let doc = self.docs.get(at + 1)?;
-        (doc.key == key
+        // The text is the new topic's own (the loader's memo shares it between
+        // derivations of an unchanged file): a document of restored content, checked
+        // against its files after a start, would otherwise keep the restored copy
+        // alive beside the one the catalog serves, every topic's text twice. (A topic
+        // without text gets a new empty one each time: nothing to hold twice.)
+        let same_text =
+            Arc::ptr_eq(&doc.text, &topic.plain) || (doc.text.is_empty() && topic.plain.is_empty());
+        (same_text
+            && doc.key == key
             && doc.path == path
             && old_topic == topic
             && topic_neighbours(old, old_topic) == topic_neighbours(r, topic))
@@ -823,6 +831,25 @@ mod tests {
             before = after;
         }
         assert_eq!(remade[0], ["Caching"]);
+        // The same files loaded anew (as after a start from saved content): the
+        // documents must hold the new catalog's texts, not the old ones beside them.
+        let catalog = Loader::new(tmp.path(), Limits::default())
+            .load_all()
+            .unwrap();
+        let after = cache.documents(&catalog);
+        assert_eq!(after, documents(&catalog));
+        let roadmap = catalog
+            .roadmaps
+            .iter()
+            .find(|r| r.id == "backend-lite")
+            .unwrap();
+        for topic in roadmap.topics.iter().filter(|t| !t.plain.is_empty()) {
+            let doc = after
+                .iter()
+                .find(|d| d.key == DocMeta::key_for(Kind::Topic, &roadmap.id, &topic.id))
+                .unwrap();
+            assert!(Arc::ptr_eq(&doc.text, &topic.plain), "{}", topic.id);
+        }
         let renamed = &remade[1];
         let has = |t: &str| renamed.iter().any(|r| r == t);
         assert!(has("Data stores") && has("Indexes"), "{renamed:?}");
