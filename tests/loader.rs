@@ -34,7 +34,7 @@ fn ids(r: &Roadmap) -> Vec<&str> {
 fn diag<'c>(c: &'c Catalog, file: &str) -> Vec<&'c Diagnostic> {
     c.diagnostics
         .iter()
-        .filter(|d| d.file == Path::new(file))
+        .filter(|d| *d.file == *Path::new(file))
         .collect()
 }
 

@@ -106,7 +106,7 @@ impl From<&content::Diagnostic> for Diagnostic {
             file: diagnostic.file.to_string_lossy().into_owned(),
             line: diagnostic.line,
             severity: diagnostic.severity.into(),
-            message: diagnostic.message.clone(),
+            message: diagnostic.message.to_string(),
         }
     }
 }

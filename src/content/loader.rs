@@ -139,7 +139,7 @@ struct UnitState {
     diagnostics: Vec<Diagnostic>,
     /// Errors the served version was derived with: an error outside this set is a
     /// new breakage.
-    good_errors: BTreeSet<(PathBuf, String)>,
+    good_errors: BTreeSet<(Arc<Path>, Arc<str>)>,
     /// Hash of the files behind the served version.
     digest: [u8; 32],
     kept: bool,
@@ -204,7 +204,7 @@ enum Stamps {
     Taken(Option<Vec<Entry>>),
 }
 
-fn errors_of(diagnostics: &[Diagnostic]) -> BTreeSet<(PathBuf, String)> {
+fn errors_of(diagnostics: &[Diagnostic]) -> BTreeSet<(Arc<Path>, Arc<str>)> {
     diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -634,7 +634,7 @@ impl Loader {
             if state.kept {
                 let label = unit.label();
                 diagnostics.push(Diagnostic {
-                    file: PathBuf::from(&label),
+                    file: Path::new(&label).into(),
                     line: None,
                     severity: Severity::Warning,
                     message: "serving the last good version until the broken file is fixed".into(),
@@ -826,20 +826,20 @@ fn resolve_related(
         match targets.get(id) {
             Some(t) => related.push(t.clone()),
             None => diagnostics.push(Diagnostic {
-                file: r.file.clone(),
+                file: r.file.as_path().into(),
                 line: related_lines.get(i).copied().flatten(),
                 severity: Severity::Warning,
-                message: format!("related roadmap `{id}` does not exist; left out"),
+                message: format!("related roadmap `{id}` does not exist; left out").into(),
             }),
         }
     }
     for (i, id) in r.related_questions.iter().enumerate() {
         if !groups.contains(id) {
             diagnostics.push(Diagnostic {
-                file: r.file.clone(),
+                file: r.file.as_path().into(),
                 line: question_lines.get(i).copied().flatten(),
                 severity: Severity::Warning,
-                message: format!("related question group `{id}` does not exist"),
+                message: format!("related question group `{id}` does not exist").into(),
             });
         }
     }

@@ -246,10 +246,10 @@ impl<'r> Ctx<'r> {
         message: impl Into<String>,
     ) {
         self.diagnostics.push(Diagnostic {
-            file: file.to_path_buf(),
+            file: file.into(),
             line,
             severity,
-            message: message.into(),
+            message: message.into().into(),
         });
     }
 
