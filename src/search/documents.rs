@@ -575,6 +575,17 @@ enum Held {
     Group(Arc<QuestionGroup>),
 }
 
+/// A catalog's search documents, and how they differ from the last call's.
+pub struct Documents {
+    /// Every document, in catalog order.
+    pub all: Vec<Arc<DocMeta>>,
+    /// The documents of the resources made again (changed or new), in catalog order;
+    /// some may be the same as before (a roadmap's unchanged topics).
+    pub made: Vec<Arc<DocMeta>>,
+    /// The last documents of the resources made again or gone.
+    pub stale: Vec<Arc<DocMeta>>,
+}
+
 /// The search documents of each resource, kept while the resource is unchanged.
 ///
 /// The loader shares unchanged resources between catalogs (the same `Arc`), so the
@@ -590,6 +601,12 @@ impl DocCache {
     /// All search documents of a catalog, in a deterministic order. Documents of
     /// resources not seen before are made on every core (all of them at start-up).
     pub fn documents(&mut self, catalog: &Catalog) -> Vec<Arc<DocMeta>> {
+        self.changes(catalog).all
+    }
+
+    /// [`DocCache::documents`], with the documents of the resources made again and
+    /// the last documents of those and of the resources gone since the last call.
+    pub fn changes(&mut self, catalog: &Catalog) -> Documents {
         use rayon::prelude::*;
         let mut held: Vec<Held> = Vec::new();
         for r in catalog.roadmaps.iter().chain(catalog.best_practices.iter()) {
@@ -609,6 +626,11 @@ impl DocCache {
             .collect();
         // What is left are the resources that changed or went; a changed roadmap's
         // last version is found by its own document's key (its kind and id).
+        let stale: Vec<Arc<DocMeta>> = self
+            .entries
+            .values()
+            .flat_map(|(_, docs)| docs.iter().cloned())
+            .collect();
         let previous: HashMap<u64, Previous> = std::mem::take(&mut self.entries)
             .into_values()
             .filter_map(|(h, docs)| match h {
@@ -616,19 +638,30 @@ impl DocCache {
                 _ => None,
             })
             .collect();
-        let made: Vec<Arc<[Arc<DocMeta>]>> = held
+        let made: Vec<(bool, Arc<[Arc<DocMeta>]>)> = held
             .par_iter()
             .zip(known.into_par_iter())
-            .map(|(h, docs)| docs.unwrap_or_else(|| finish(h.make(&previous))))
+            .map(|(h, docs)| match docs {
+                Some(docs) => (false, docs),
+                None => (true, finish(h.make(&previous))),
+            })
             .collect();
-        let mut out = Vec::with_capacity(made.iter().map(|d| d.len()).sum());
+        let mut all = Vec::with_capacity(made.iter().map(|(_, d)| d.len()).sum());
+        let mut new = Vec::new();
         let mut next: HashMap<usize, Entry> = HashMap::with_capacity(held.len());
-        for (h, docs) in held.into_iter().zip(made) {
-            out.extend(docs.iter().cloned());
+        for (h, (remade, docs)) in held.into_iter().zip(made) {
+            all.extend(docs.iter().cloned());
+            if remade {
+                new.extend(docs.iter().cloned());
+            }
             next.insert(h.key(), (h, docs));
         }
         self.entries = next;
-        out
+        Documents {
+            all,
+            made: new,
+            stale,
+        }
     }
 }
 
@@ -750,12 +783,13 @@ pub fn question_path(group_id: &str, n: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::content::{Limits, Loader};
     use std::path::Path;
 
-    fn copy_fixture(to: &Path) {
+    /// Copies the 2025-layout fixture to `to`.
+    pub(crate) fn copy_fixture(to: &Path) {
         let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layout-2025");
         for entry in walkdir::WalkDir::new(&from) {
             let entry = entry.unwrap();
@@ -768,7 +802,8 @@ mod tests {
         }
     }
 
-    fn edit(loader: &mut Loader, path: &Path, from: &str, to: &str) -> Catalog {
+    /// Replaces `from` by `to` in the file at `path` and brings the catalog up to date.
+    pub(crate) fn edit(loader: &mut Loader, path: &Path, from: &str, to: &str) -> Catalog {
         let text = std::fs::read_to_string(path).unwrap();
         assert!(text.contains(from), "{from:?} in {}", path.display());
         std::fs::write(path, text.replacen(from, to, 1)).unwrap();

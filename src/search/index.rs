@@ -288,11 +288,110 @@ pub struct Indexer {
     /// [`PARALLEL_FROM`] and [`SEGMENT_CUT`], smaller in tests.
     parallel_from: usize,
     segment_cut: usize,
+    /// Whether `indexed` holds exactly the documents `docs` gave last, one per key:
+    /// then an update reads only the documents of the resources that changed.
+    incremental: bool,
     /// The merge a large update started, and when: see [`Indexer::finish_merge`].
     merging: Option<(
         tantivy::FutureResult<Option<SegmentMeta>>,
         std::time::Instant,
     )>,
+}
+
+/// What an update does to the index: the documents it holds afterwards by key, the
+/// documents to add and the versions to delete.
+struct Delta {
+    seen: KeyMap<Arc<DocMeta>>,
+    to_add: Vec<Arc<DocMeta>>,
+    deletes: Vec<u64>,
+    /// No two documents shared a key.
+    unique: bool,
+}
+
+impl Delta {
+    /// Compares every document with what is indexed.
+    fn of_all(indexed: &KeyMap<Arc<DocMeta>>, docs: Vec<Arc<DocMeta>>) -> Delta {
+        let mut seen: KeyMap<Arc<DocMeta>> =
+            KeyMap::with_capacity_and_hasher(docs.len(), Default::default());
+        let mut to_add = Vec::new();
+        let mut deletes = Vec::new();
+        let mut unique = true;
+        for d in docs {
+            // Two documents with one key (a duplicate id in the content) would make
+            // deletes ambiguous; the first wins, as it does in the catalog lookups.
+            let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(d.key) else {
+                unique = false;
+                continue;
+            };
+            let known = indexed.get(&d.key);
+            // The same document (its resource unchanged), or the same indexed content.
+            if known.is_some_and(|k| Arc::ptr_eq(k, &d) || k.content == d.content) {
+                slot.insert(d);
+                continue;
+            }
+            if let Some(k) = known {
+                deletes.push(k.version_id());
+            }
+            to_add.push(Arc::clone(&d));
+            slot.insert(d);
+        }
+        for (key, k) in indexed.iter() {
+            if !seen.contains_key(key) {
+                deletes.push(k.version_id());
+            }
+        }
+        Delta {
+            seen,
+            to_add,
+            deletes,
+            unique,
+        }
+    }
+
+    /// The same as [`Delta::of_all`] from the documents of the resources made again
+    /// (`made`) and their last documents (`stale`), when `indexed` holds the last
+    /// documents one per key: every other document is the one indexed. A copy of
+    /// the map and a look-up per changed document, instead of two look-ups for each
+    /// of the 7,600 (23,000 at three times the size). `None` where a key is shared,
+    /// which only the whole pass decides as the content's order does.
+    fn of_changes(
+        indexed: &KeyMap<Arc<DocMeta>>,
+        made: &[Arc<DocMeta>],
+        stale: &[Arc<DocMeta>],
+    ) -> Option<Delta> {
+        let mut seen = indexed.clone();
+        let mut old: KeyMap<Arc<DocMeta>> = KeyMap::default();
+        for s in stale {
+            if !seen.get(&s.key).is_some_and(|k| Arc::ptr_eq(k, s)) {
+                return None;
+            }
+            old.insert(s.key, seen.remove(&s.key)?);
+        }
+        let mut to_add = Vec::new();
+        let mut deletes = Vec::new();
+        for d in made {
+            // Held by a resource that did not change, or twice among the changed.
+            if seen.contains_key(&d.key) {
+                return None;
+            }
+            match old.remove(&d.key) {
+                Some(k) if Arc::ptr_eq(&k, d) || k.content == d.content => {}
+                Some(k) => {
+                    deletes.push(k.version_id());
+                    to_add.push(Arc::clone(d));
+                }
+                None => to_add.push(Arc::clone(d)),
+            }
+            seen.insert(d.key, Arc::clone(d));
+        }
+        deletes.extend(old.values().map(|k| k.version_id()));
+        Some(Delta {
+            seen,
+            to_add,
+            deletes,
+            unique: true,
+        })
+    }
 }
 
 fn read_manifest(dir: &Path) -> Option<Manifest> {
@@ -569,6 +668,7 @@ impl Indexer {
             parallel_from: PARALLEL_FROM,
             segment_cut: SEGMENT_CUT,
             merging: None,
+            incremental: false,
         };
         let docs = indexer.docs.documents(catalog);
         if reusable {
@@ -577,6 +677,7 @@ impl Indexer {
             let count = docs.len();
             let metas = Arc::new(by_key(docs));
             indexer.indexed = Arc::clone(&metas);
+            indexer.incremental = metas.len() == count;
             let mut stats = IndexStats {
                 documents: count,
                 reused: true,
@@ -608,40 +709,28 @@ impl Indexer {
         // while its segments joined, and until its own merge ended).
         self.writer.set_merge_policy(Box::new(merge_policy()));
         let started = std::time::Instant::now();
-        let docs = self.docs.documents(catalog);
+        // The cache's changes describe the index only when the last update that
+        // asked for them also finished (an update that failed midway, or a forgotten
+        // index, leaves `incremental` off until a full pass).
+        let incremental = std::mem::take(&mut self.incremental);
+        let docs = self.docs.changes(catalog);
         let f = self.fields;
-        let count = docs.len();
-        let mut seen: KeyMap<Arc<DocMeta>> =
-            KeyMap::with_capacity_and_hasher(count, Default::default());
-        let mut deleted = 0;
-        let mut to_add: Vec<Arc<DocMeta>> = Vec::new();
-        for d in docs {
-            // Two documents with one key (a duplicate id in the content) would make
-            // deletes ambiguous; the first wins, as it does in the catalog lookups.
-            let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(d.key) else {
-                continue;
-            };
-            let known = self.indexed.get(&d.key);
-            // The same document (its resource unchanged), or the same indexed content.
-            if known.is_some_and(|k| Arc::ptr_eq(k, &d) || k.content == d.content) {
-                slot.insert(d);
-                continue;
-            }
-            if let Some(k) = known {
-                self.writer
-                    .delete_term(Term::from_field_u64(f.version, k.version_id()));
-                deleted += 1;
-            }
-            to_add.push(Arc::clone(&d));
-            slot.insert(d);
+        let count = docs.all.len();
+        let delta = incremental
+            .then(|| Delta::of_changes(&self.indexed, &docs.made, &docs.stale))
+            .flatten()
+            .unwrap_or_else(|| Delta::of_all(&self.indexed, docs.all));
+        let Delta {
+            seen,
+            to_add,
+            deletes,
+            unique,
+        } = delta;
+        for version in &deletes {
+            self.writer
+                .delete_term(Term::from_field_u64(f.version, *version));
         }
-        for (key, k) in self.indexed.iter() {
-            if !seen.contains_key(key) {
-                self.writer
-                    .delete_term(Term::from_field_u64(f.version, k.version_id()));
-                deleted += 1;
-            }
-        }
+        let deleted = deletes.len();
         let added = to_add.len();
         let mut ours = Vec::new();
         if added >= self.parallel_from {
@@ -704,6 +793,7 @@ impl Indexer {
         }
         let metas = Arc::new(seen);
         self.indexed = Arc::clone(&metas);
+        self.incremental = unique;
         self.synonyms_fingerprint = synonyms_fingerprint.clone();
         if let IndexLocation::Dir(dir) = &self.location {
             write_manifest(
@@ -824,6 +914,7 @@ impl Indexer {
     pub fn rebuild_all(&mut self) -> Result<(), SearchError> {
         self.writer.delete_all_documents()?;
         self.indexed = Arc::default();
+        self.incremental = false;
         Ok(())
     }
 
@@ -892,6 +983,85 @@ impl Indexer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{Limits, Loader};
+    use crate::search::documents::tests::{copy_fixture, edit};
+
+    fn keys(docs: &[Arc<DocMeta>]) -> Vec<u64> {
+        docs.iter().map(|d| d.key).collect()
+    }
+
+    /// The delta read from the changed resources alone is the one the whole pass
+    /// finds, over edits that change, add and remove documents and resources.
+    #[test]
+    fn the_delta_of_the_changes_is_the_delta_of_everything() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_fixture(tmp.path());
+        let root = tmp.path();
+        let mut loader = Loader::new(root, Limits::default());
+        let mut cache = DocCache::default();
+        let first = cache.changes(&loader.load_all().expect("load"));
+        let mut indexed = by_key(first.all);
+        let topic = root.join("roadmaps/backend-lite/content/caching@tCache00001.md");
+        let chart = root.join("roadmaps/backend-lite/backend-lite.json");
+        let guide = root.join("guides/sql-vs-nosql.md");
+        let new_guide = root.join("guides/brand-new.md");
+        type Step<'a> = Box<dyn Fn(&mut Loader) -> Catalog + 'a>;
+        let steps: Vec<Step> = vec![
+            Box::new(|l| edit(l, &topic, "close to", "near")),
+            Box::new(|l| {
+                edit(
+                    l,
+                    &chart,
+                    "\"label\": \"Databases\"",
+                    "\"label\": \"Stores\"",
+                )
+            }),
+            Box::new(|l| {
+                std::fs::remove_file(&guide).expect("remove");
+                l.update(std::slice::from_ref(&guide))
+                    .expect("update")
+                    .expect("changed")
+                    .0
+            }),
+            Box::new(|l| {
+                std::fs::write(&new_guide, "---\ntitle: 'Brand new'\n---\nWombats dig.\n")
+                    .expect("write");
+                l.update(std::slice::from_ref(&new_guide))
+                    .expect("update")
+                    .expect("changed")
+                    .0
+            }),
+        ];
+        for (i, step) in steps.iter().enumerate() {
+            let catalog = step(&mut loader);
+            let changes = cache.changes(&catalog);
+            assert!(
+                !changes.made.is_empty() || !changes.stale.is_empty(),
+                "step {i}"
+            );
+            assert!(
+                changes.made.len() < changes.all.len(),
+                "step {i}: only what changed"
+            );
+            let whole = Delta::of_all(&indexed, changes.all.clone());
+            let part =
+                Delta::of_changes(&indexed, &changes.made, &changes.stale).expect("unique keys");
+            assert!(
+                !whole.to_add.is_empty() || !whole.deletes.is_empty(),
+                "step {i}"
+            );
+            assert_eq!(keys(&part.to_add), keys(&whole.to_add), "step {i}");
+            let (mut a, mut b) = (part.deletes.clone(), whole.deletes.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "step {i}");
+            assert_eq!(part.seen.len(), whole.seen.len(), "step {i}");
+            for (key, doc) in &whole.seen {
+                assert!(Arc::ptr_eq(doc, &part.seen[key]), "step {i}");
+            }
+            indexed = whole.seen;
+        }
+    }
 
     /// Slices cut into many segments (here one per document) join the writer in
     /// order, and their merge keeps the content's order.
