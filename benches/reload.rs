@@ -94,7 +94,7 @@ fn run(root: &Path, location: IndexLocation, label: &str, edits: usize) {
         .expect("write");
         let batch = Batch {
             paths: BTreeSet::from([file.clone()]),
-            rescan: false,
+            ..Batch::default()
         };
         let t = Instant::now();
         let event = reloader.apply(batch).expect("reload");

@@ -432,6 +432,32 @@ fn a_restart_restores_unchanged_units_from_the_saved_state_and_derives_the_rest(
         std::fs::write(&path, "# Retitled\n\nAfter the restart.\n").expect("write");
         let updated = update(&mut third, std::slice::from_ref(&path));
         assert_eq!(comparable(&updated), comparable(&load(&root).1), "{layout}");
+
+        // The check of everything against the files, a unit per core per step, serves the
+        // files' content after every step and takes an edit between two steps.
+        let mut steps = 0;
+        loop {
+            let (catalog, done) = third.verify_step(std::time::Duration::ZERO).expect("step");
+            steps += 1;
+            assert_eq!(
+                comparable(&catalog),
+                comparable(&load(&root).1),
+                "{layout}: step {steps}"
+            );
+            if steps == 2 {
+                std::fs::write(&path, "# Again\n\nBetween two steps.\n").expect("write");
+                let edited = update(&mut third, std::slice::from_ref(&path));
+                assert_eq!(comparable(&edited), comparable(&load(&root).1), "{layout}");
+            }
+            if done {
+                break;
+            }
+        }
+        let all = units_of(&updated);
+        assert!(
+            steps >= all / rayon::current_num_threads() && steps <= all + 2,
+            "{layout}: {steps} steps for {all} units"
+        );
     }
 }
 

@@ -18,6 +18,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -192,6 +193,9 @@ pub struct Loader {
     /// loader is used with a saved state (with the index in memory nothing is saved,
     /// and a reload walks no folder for it).
     stamps: bool,
+    /// Units still to be derived from their files by [`Loader::verify_step`], after a
+    /// start from the saved state.
+    unverified: Vec<Unit>,
 }
 
 /// The stamps a derivation records for its unit.
@@ -221,6 +225,7 @@ impl Loader {
             listing: Vec::new(),
             canonical: None,
             stamps: false,
+            unverified: Vec::new(),
         }
     }
 
@@ -262,7 +267,46 @@ impl Loader {
             .cloned()
             .collect();
         self.derive_all(all.into_iter().collect(), &confinement, true);
+        // Everything was just derived from its files.
+        self.unverified.clear();
         Ok(self.assemble())
+    }
+
+    /// Derives the next units of a check of the whole folder against what is served
+    /// (every unit listed or known when the check began), two at a time (one per
+    /// core) until `budget` has passed, and returns the catalog and whether the check
+    /// is complete. A unit restored from the saved state has no memo yet: a roadmap
+    /// takes 5-50 ms to derive, a guide well under one. [`Loader::load_all`] in steps: after
+    /// a start from the saved state, the check fills the memo later reloads rely on
+    /// and corrects whatever the saved state got wrong, and an edit that arrives
+    /// meanwhile waits for one step, not for the whole folder (1.5 s at three times
+    /// the size of roadmap.sh).
+    pub fn verify_step(&mut self, budget: Duration) -> Result<(Catalog, bool), LoadError> {
+        let started = Instant::now();
+        self.check_root()?;
+        let confinement = Confinement::new(&self.root);
+        if self.unverified.is_empty() {
+            self.canonical = std::fs::canonicalize(&self.root).ok();
+            let listed = self.list(&confinement);
+            let all: BTreeSet<Unit> = listed
+                .union(&self.units.keys().cloned().collect())
+                .cloned()
+                .collect();
+            // Taken from the end: the content's order.
+            self.unverified = all.into_iter().rev().collect();
+        }
+        loop {
+            let at = self
+                .unverified
+                .len()
+                .saturating_sub(rayon::current_num_threads());
+            let step: Vec<Unit> = self.unverified.drain(at..).rev().collect();
+            self.derive_all(step, &confinement, true);
+            if self.unverified.is_empty() || started.elapsed() >= budget {
+                break;
+            }
+        }
+        Ok((self.assemble(), self.unverified.is_empty()))
     }
 
     /// [`Loader::load_all`], taking each unit whose files are as they were from the

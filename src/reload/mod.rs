@@ -134,9 +134,10 @@ pub fn start(content: &Path, options: Options) -> Result<Running, ReloadError> {
 fn run(mut reloader: Reloader, rx: &Receiver<Signal>, debounce: Duration) {
     loop {
         let mut batch = Batch::default();
-        // Quiet moments publish a merged index, check restored content, return freed
-        // memory, then save what was published.
-        let quiet = if reloader.merging() {
+        // Quiet moments publish a merged index, check restored content (step after
+        // step, each after the events that arrived), return freed memory, then save
+        // what was published.
+        let quiet = if reloader.merging() || reloader.verifying() {
             Some(Duration::ZERO)
         } else if reloader.unverified() {
             Some(VERIFY_AFTER)

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::feed::{ChangeEvent, now_ms};
 use super::status::{ReloadState, ReloadStatus};
@@ -26,7 +26,13 @@ pub enum ReloadError {
 pub struct Batch {
     pub paths: BTreeSet<PathBuf>,
     pub rescan: bool,
+    /// The next step of the check of restored content ([`Loader::verify_step`]).
+    pub verify: bool,
 }
+
+/// Time spent deriving units per step of the check of restored content: with the
+/// publication that follows, about the longest an edit waits for the check.
+const VERIFY_STEP: Duration = Duration::from_millis(20);
 
 /// Beyond this many distinct paths in one batch, reading everything is cheaper than
 /// tracking them (and memory stays bounded under an event storm).
@@ -63,8 +69,10 @@ pub struct Reloader {
     saved: Option<PathBuf>,
     /// Published something the saved state does not have.
     unsaved: bool,
-    /// Started from the saved state: derive everything once in the background.
+    /// Started from the saved state: derive everything once in the background, in
+    /// steps of [`VERIFY_STEP`]; when the check began.
     verify: bool,
+    verifying: Option<Instant>,
     /// Freed memory the allocator may still hold: returned in the next quiet moment.
     unreleased: bool,
 }
@@ -144,6 +152,7 @@ impl Reloader {
             // Whatever was derived rather than restored is worth saving.
             unsaved: restored.is_some_and(|n| n < loader_units),
             verify: restored.is_some_and(|n| n > 0),
+            verifying: None,
             unreleased: false,
             saved,
         };
@@ -160,6 +169,11 @@ impl Reloader {
         self.verify
     }
 
+    /// Whether that check has begun (its next step is due at once).
+    pub fn verifying(&self) -> bool {
+        self.verify && self.verifying.is_some()
+    }
+
     /// Work for a quiet moment of the reload thread: after a start from the saved
     /// state, derive everything once (which fills the memo later reloads rely on, and
     /// publishes whatever the saved state got wrong); otherwise return the memory
@@ -171,16 +185,23 @@ impl Reloader {
             self.publish_merged();
             return;
         }
-        if std::mem::take(&mut self.verify) {
-            let started = Instant::now();
-            let rescan = Batch {
-                rescan: true,
+        if self.verify {
+            let started = *self.verifying.get_or_insert_with(Instant::now);
+            let step = Batch {
+                verify: true,
                 ..Batch::default()
             };
-            let published = self.apply_to(rescan, true).ok().flatten().is_some();
+            // Each step publishes silently what it derived (sharing its text with the
+            // memo); the version changes only where the saved state was wrong.
+            let result = self.apply_to(step, true);
+            if self.verify && result.is_ok() {
+                return;
+            }
+            self.verify = false;
+            self.verifying = None;
             tracing::info!(
                 ms = format!("{:.0}", started.elapsed().as_secs_f64() * 1000.0),
-                published,
+                failed = result.is_err(),
                 "checked the restored content against its files"
             );
             self.unreleased = false;
@@ -370,6 +391,11 @@ impl Reloader {
         let started = Instant::now();
         let paths: Vec<PathBuf> = batch.paths.iter().cloned().collect();
         let (catalog, labels) = match &mut self.loader {
+            Some(loader) if batch.verify => {
+                let (catalog, done) = loader.verify_step(VERIFY_STEP)?;
+                self.verify = !done;
+                (catalog, None)
+            }
             Some(loader) if !batch.rescan => match loader.update(&paths)? {
                 Some((catalog, update)) => {
                     let labels: Vec<String> = update.units.iter().map(|u| u.label()).collect();
@@ -377,7 +403,11 @@ impl Reloader {
                 }
                 None => return Ok(None),
             },
-            Some(loader) => (loader.load_all()?, None),
+            Some(loader) => {
+                // Everything is derived from its files: a check under way is done.
+                self.verify = false;
+                (loader.load_all()?, None)
+            }
             None => {
                 // The folder appeared (or an admin asked): the first real load.
                 let mut loader = Loader::new(&self.content, self.limits);
