@@ -272,15 +272,15 @@ impl Loader {
         Ok(self.assemble())
     }
 
-    /// Derives the next units of a check of the whole folder against what is served
-    /// (every unit listed or known when the check began), two at a time (one per
-    /// core) until `budget` has passed, and returns the catalog and whether the check
-    /// is complete. A unit restored from the saved state has no memo yet: a roadmap
-    /// takes 5-50 ms to derive, a guide well under one. [`Loader::load_all`] in steps: after
-    /// a start from the saved state, the check fills the memo later reloads rely on
-    /// and corrects whatever the saved state got wrong, and an edit that arrives
-    /// meanwhile waits for one step, not for the whole folder (1.5 s at three times
-    /// the size of roadmap.sh).
+    /// [`Loader::load_all`] in steps: derives the next units of a check of the whole
+    /// folder against what is served (every unit listed or known when the check
+    /// began), two at a time (one per core) until `budget` has passed, and returns the
+    /// catalog and whether the check is complete. After a start from the saved state,
+    /// the check fills the memo later reloads rely on and corrects whatever the saved
+    /// state got wrong; an edit that arrives meanwhile waits for one step, not for the
+    /// whole folder (1.5 s at three times the size of roadmap.sh). A unit restored
+    /// from the saved state has no memo yet: a roadmap takes 5-50 ms to derive, a
+    /// guide well under one.
     pub fn verify_step(&mut self, budget: Duration) -> Result<(Catalog, bool), LoadError> {
         let started = Instant::now();
         self.check_root()?;

@@ -716,10 +716,11 @@ impl Indexer {
         let docs = self.docs.changes(catalog);
         let f = self.fields;
         let count = docs.all.len();
-        let delta = incremental
+        let partial = incremental
             .then(|| Delta::of_changes(&self.indexed, &docs.made, &docs.stale))
-            .flatten()
-            .unwrap_or_else(|| Delta::of_all(&self.indexed, docs.all));
+            .flatten();
+        let whole_pass = partial.is_none();
+        let delta = partial.unwrap_or_else(|| Delta::of_all(&self.indexed, docs.all));
         let Delta {
             seen,
             to_add,
@@ -822,6 +823,7 @@ impl Indexer {
             publish_ms = (started.elapsed() - committed).as_secs_f64() * 1000.0,
             added,
             deleted,
+            whole_pass,
             "index updated"
         );
         Ok(search)
