@@ -715,12 +715,12 @@ impl Indexer {
         let incremental = std::mem::take(&mut self.incremental);
         let docs = self.docs.changes(catalog);
         let f = self.fields;
-        let count = docs.all.len();
+        let count = docs.count;
         let partial = incremental
             .then(|| Delta::of_changes(&self.indexed, &docs.made, &docs.stale))
             .flatten();
         let whole_pass = partial.is_none();
-        let delta = partial.unwrap_or_else(|| Delta::of_all(&self.indexed, docs.all));
+        let delta = partial.unwrap_or_else(|| Delta::of_all(&self.indexed, self.docs.all()));
         let Delta {
             seen,
             to_add,
@@ -1001,8 +1001,8 @@ mod tests {
         let root = tmp.path();
         let mut loader = Loader::new(root, Limits::default());
         let mut cache = DocCache::default();
-        let first = cache.changes(&loader.load_all().expect("load"));
-        let mut indexed = by_key(first.all);
+        let first = cache.documents(&loader.load_all().expect("load"));
+        let mut indexed = by_key(first);
         let topic = root.join("roadmaps/backend-lite/content/caching@tCache00001.md");
         let chart = root.join("roadmaps/backend-lite/backend-lite.json");
         let guide = root.join("guides/sql-vs-nosql.md");
@@ -1042,10 +1042,10 @@ mod tests {
                 "step {i}"
             );
             assert!(
-                changes.made.len() < changes.all.len(),
+                changes.made.len() < changes.count,
                 "step {i}: only what changed"
             );
-            let whole = Delta::of_all(&indexed, changes.all.clone());
+            let whole = Delta::of_all(&indexed, cache.all());
             let part =
                 Delta::of_changes(&indexed, &changes.made, &changes.stale).expect("unique keys");
             assert!(
