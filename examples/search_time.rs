@@ -77,7 +77,11 @@ fn main() {
     let total = started.elapsed();
     let mut order: Vec<usize> = (0..mix.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(times[i]));
-    for &i in order.iter().take(25) {
+    let top = std::env::var("TOP")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(25);
+    for &i in order.iter().take(top) {
         println!(
             "{:9.3} ms  {:?}",
             times[i].as_secs_f64() * 1e3 / f64::from(rounds),

@@ -435,6 +435,97 @@ fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
 pub struct TitleWord {
     pub forms: Box<[Box<str>]>,
     pub stems: Box<[Box<str>]>,
+    /// The [`WordBits`] bits of the forms and stems.
+    pub sig: WordSig,
+}
+
+impl TitleWord {
+    pub fn new(forms: Box<[Box<str>]>, stems: Box<[Box<str>]>) -> TitleWord {
+        let sig = WordSig::of(forms.iter().chain(stems.iter()).map(|s| &s[..]));
+        TitleWord { forms, stems, sig }
+    }
+}
+
+/// Which bits of a [`WordFilter`] one title word's forms and stems set, kept with the
+/// word: a word none of whose bits a unit's filter has cannot be matched by that
+/// unit, which a few bit tests tell. Ranking a large bucket (a one-letter prefix at
+/// three times roadmap.sh's size names thousands of titles) otherwise hashed every
+/// word of every title against every unit. Seven bytes: there are tens of thousands
+/// of title words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WordSig {
+    bits: [u16; WordSig::MAX],
+    /// How many of `bits` hold; [`WordSig::UNKNOWN`] for a word of more distinct
+    /// bits than fit, which then always may meet.
+    len: u8,
+}
+
+impl WordSig {
+    const MAX: usize = 3;
+    const UNKNOWN: u8 = u8::MAX;
+
+    fn of<'a>(words: impl Iterator<Item = &'a str>) -> WordSig {
+        let mut sig = WordSig {
+            bits: [0; WordSig::MAX],
+            len: 0,
+        };
+        for w in words {
+            let bit = WordFilter::bit(w);
+            if sig.bits[..usize::from(sig.len)].contains(&bit) {
+                continue;
+            }
+            if usize::from(sig.len) == WordSig::MAX {
+                sig.len = WordSig::UNKNOWN;
+                break;
+            }
+            sig.bits[usize::from(sig.len)] = bit;
+            sig.len += 1;
+        }
+        sig
+    }
+
+    /// Whether `filter` may hold one of the word's forms or stems (surely not when
+    /// `false`).
+    pub fn may_meet(&self, filter: &WordFilter) -> bool {
+        if self.len == WordSig::UNKNOWN {
+            return true;
+        }
+        self.bits[..usize::from(self.len)]
+            .iter()
+            .any(|&b| filter.has(b))
+    }
+}
+
+/// A set of words as [`WordFilter::BITS`] bits, one per word chosen by its hash: the
+/// words of one query unit, which every title word's [`WordSig`] is tested against.
+/// Large enough that a unit of a hundred words (a short prefix's completions) lets
+/// through about one unrelated word in a hundred; 2 KiB per unit, per query.
+pub struct WordFilter(Box<[u64]>);
+
+impl WordFilter {
+    const BITS: usize = 1 << 14;
+
+    pub fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> WordFilter {
+        let mut bits = vec![0u64; WordFilter::BITS / 64].into_boxed_slice();
+        for w in words {
+            let bit = usize::from(WordFilter::bit(w));
+            bits[bit / 64] |= 1 << (bit % 64);
+        }
+        WordFilter(bits)
+    }
+
+    /// The bit a word sets.
+    fn bit(word: &str) -> u16 {
+        // The hash's top bits: FxHash mixes its high bits best.
+        (rustc_hash::FxBuildHasher.hash_one(word) >> (64 - 14)) as u16
+    }
+
+    fn has(&self, bit: u16) -> bool {
+        let bit = usize::from(bit);
+        self.0
+            .get(bit / 64)
+            .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+    }
 }
 
 /// A set of words as 256 bits, each word setting one chosen by its hash: two sets
@@ -519,10 +610,7 @@ pub fn title_words(title: &str) -> Vec<TitleWord> {
     words
         .into_iter()
         .filter(|w| only_stop_words || !w.stop)
-        .map(|w| TitleWord {
-            forms: boxed(w.forms),
-            stems: boxed(w.stems),
-        })
+        .map(|w| TitleWord::new(boxed(w.forms), boxed(w.stems)))
         .collect()
 }
 

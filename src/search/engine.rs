@@ -12,14 +12,14 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
-use super::documents::{DocMeta, Kind, TitleWord, WordBits};
+use super::documents::{DocMeta, Kind, TitleWord, WordBits, WordFilter};
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
@@ -854,17 +854,18 @@ impl Reader<'_> {
 /// How the unit matches a title word: `Some(false)` as typed or derived from it
 /// (stem, synonym, correction), `Some(true)` only by completing a word being typed,
 /// `None` not at all. Parts of a compound do not count ([`TitleWord`]).
-fn unit_matches_word(unit: &Unit, word: &TitleWord) -> Option<bool> {
+fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option<bool> {
+    // Most title words of a large bucket are none of the unit's: a few bit tests
+    // tell, before any hashing.
+    if !word.sig.may_meet(&words.filter) {
+        return None;
+    }
     if word.stems.iter().any(|s| unit.stem_set.contains(&s[..])) {
         return Some(false);
     }
     word.forms
         .iter()
-        .filter(|f| unit.raw.contains(&f[..]))
-        .map(|f| {
-            unit.term(f)
-                .is_some_and(|t| t.exactness >= Exactness::Prefix)
-        })
+        .filter_map(|f| words.completed.get(&f[..]).copied())
         .min()
 }
 
@@ -874,50 +875,101 @@ fn unit_matches_word(unit: &Unit, word: &TitleWord) -> Option<bool> {
 /// (`design system` for "System Design"), `Some(2)` when a word being typed had to
 /// be completed.
 pub fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
-    if title.is_empty() {
+    names_whole_title_with(title, plan, &unit_bits(plan).words)
+}
+
+/// [`names_whole_title`] with the plan's [`UnitBits::words`].
+fn names_whole_title_with(title: &[TitleWord], plan: &Plan, words: &[UnitWords]) -> Option<u8> {
+    if title.is_empty() || plan.units.len() > 64 || words.len() != plan.units.len() {
+        return None;
+    }
+    // Every word's signature first: they lie together, while the words' strings
+    // each lie elsewhere in memory, and most titles of a large bucket have a word no
+    // unit can match.
+    if !title
+        .iter()
+        .all(|w| words.iter().any(|uw| w.sig.may_meet(&uw.filter)))
+    {
         return None;
     }
     let mut completed = false;
     let mut in_order = true;
     let mut previous = 0;
+    // The units that match some word: every unit is tried on every word below, so
+    // whether each matched one is known without a second pass.
+    let mut met = 0u64;
     for w in title {
         // The first unit matching this word, and whether only by completion.
         let (unit, by_completion) = plan
             .units
             .iter()
+            .zip(words)
             .enumerate()
-            .filter_map(|(i, u)| unit_matches_word(u, w).map(|c| (i, c)))
+            .filter_map(|(i, (u, uw))| unit_matches_word(u, uw, w).map(|c| (i, c)))
+            .inspect(|&(i, _)| met |= 1 << i)
             .min_by_key(|&(i, c)| (c, i))?;
         completed |= by_completion;
         in_order &= unit >= previous;
         previous = unit;
     }
-    let all_units = plan
-        .units
-        .iter()
-        .all(|u| title.iter().any(|w| unit_matches_word(u, w).is_some()));
+    let all_units = met.count_ones() as usize == plan.units.len();
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
-/// Each unit's raw words and stems as a [`WordBits`]: what [`names_whole`] checks a
-/// document's title words against before it compares them.
-pub fn unit_bits(plan: &Plan) -> Vec<WordBits> {
-    plan.units
-        .iter()
-        .map(|u| WordBits::of(u.raw.iter().chain(u.stem_set.iter()).map(String::as_str)))
-        .collect()
+/// What [`names_whole`] checks titles against, made once per query: each unit's raw
+/// words and stems as the [`WordBits`] a document's title words are checked against
+/// as a whole, and as [`UnitWords`] for each title word.
+pub struct UnitBits {
+    pub bits: Vec<WordBits>,
+    words: Vec<UnitWords>,
+}
+
+/// One unit's words for [`unit_matches_word`].
+struct UnitWords {
+    /// Its raw words and stems.
+    filter: WordFilter,
+    /// Each raw word, and whether the unit has it only by completing the word being
+    /// typed (a term found by prefix): one look-up instead of a walk of the terms.
+    completed: FxHashMap<String, bool>,
+}
+
+pub fn unit_bits(plan: &Plan) -> UnitBits {
+    fn words(u: &Unit) -> impl Iterator<Item = &str> {
+        u.raw.iter().chain(u.stem_set.iter()).map(String::as_str)
+    }
+    UnitBits {
+        bits: plan.units.iter().map(|u| WordBits::of(words(u))).collect(),
+        words: plan
+            .units
+            .iter()
+            .map(|u| UnitWords {
+                filter: WordFilter::of(words(u)),
+                completed: {
+                    // A raw word of a phrase only is no completion.
+                    let mut map: FxHashMap<String, bool> =
+                        u.raw.iter().map(|w| (w.clone(), false)).collect();
+                    for t in &u.terms {
+                        if let Some(by_prefix) = map.get_mut(&t.word) {
+                            *by_prefix = t.exactness >= Exactness::Prefix;
+                        }
+                    }
+                    map
+                },
+            })
+            .collect(),
+    }
 }
 
 /// The best way the query names one of the document's titles, if it does. `units`
 /// is [`unit_bits`] of `plan`: a unit that meets none of the title words cannot
 /// match one, and then no title is named.
-pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &[WordBits]) -> Option<u8> {
-    if !units.iter().all(|u| u.meets(&meta.title_bits)) {
+pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &UnitBits) -> Option<u8> {
+    if !units.bits.iter().all(|u| u.meets(&meta.title_bits)) {
         return None;
     }
     meta.titles
         .iter()
-        .filter_map(|t| names_whole_title(t, plan))
+        .filter_map(|t| names_whole_title_with(t, plan, &units.words))
         .min()
 }
 
@@ -941,7 +993,7 @@ pub struct Execution {
     /// A fast hash: at most the few roadmaps a query names, looked up per candidate.
     pub named: FxHashSet<String>,
     /// [`unit_bits`] of the plan.
-    pub unit_bits: Vec<WordBits>,
+    pub unit_bits: UnitBits,
 }
 
 impl Engine {
@@ -1281,7 +1333,7 @@ mod tests {
             let bits = WordBits::of_title(&words);
             for q in queries {
                 let plan = p(q);
-                let meets = unit_bits(&plan).iter().all(|u| u.meets(&bits));
+                let meets = unit_bits(&plan).bits.iter().all(|u| u.meets(&bits));
                 refused += usize::from(!meets);
                 if names_whole_title(&words, &plan).is_some() {
                     named += 1;
@@ -1298,5 +1350,105 @@ mod tests {
         let words = WordBits::of(["system", "design", "http", "node"]);
         assert!(kubernetes.meets(&WordBits::of(["docker", "kubernetes"])));
         assert!(!WordBits::default().meets(&words));
+    }
+
+    /// [`names_whole_title`] as it reads, with no signature or filter before the
+    /// look-ups and a second pass for the units: what the fast one must agree with.
+    fn names_whole_title_plainly(title: &[TitleWord], plan: &Plan) -> Option<u8> {
+        let matches = |unit: &Unit, word: &TitleWord| -> Option<bool> {
+            if word.stems.iter().any(|s| unit.stem_set.contains(&s[..])) {
+                return Some(false);
+            }
+            word.forms
+                .iter()
+                .filter(|f| unit.raw.contains(&f[..]))
+                .map(|f| {
+                    unit.term(f)
+                        .is_some_and(|t| t.exactness >= Exactness::Prefix)
+                })
+                .min()
+        };
+        if title.is_empty() {
+            return None;
+        }
+        let (mut completed, mut in_order, mut previous) = (false, true, 0);
+        for w in title {
+            let (unit, by_completion) = plan
+                .units
+                .iter()
+                .enumerate()
+                .filter_map(|(i, u)| matches(u, w).map(|c| (i, c)))
+                .min_by_key(|&(i, c)| (c, i))?;
+            completed |= by_completion;
+            in_order &= unit >= previous;
+            previous = unit;
+        }
+        let all_units = plan
+            .units
+            .iter()
+            .all(|u| title.iter().any(|w| matches(u, w).is_some()));
+        all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
+    }
+
+    /// The word signatures, the units' filters and the one-pass unit check change
+    /// no answer of [`names_whole_title`]: on titles and queries that name, name in
+    /// another order, name by completion, by stem, through a compound and not at all.
+    #[test]
+    fn word_filters_change_no_title_named() {
+        let titles = [
+            "System Design",
+            "Design Systems",
+            "Kubernetes",
+            "Kubernetes Basics",
+            "Node.js",
+            "What is HTTP?",
+            "HTTP",
+            "Designing Node.js systems",
+            "API Design",
+            "APIs",
+            "Data Structures and Algorithms",
+            "Docker vs Kubernetes",
+        ];
+        let queries = [
+            "system design ",
+            "design system",
+            "systems",
+            "kube",
+            "kubernetes bas",
+            "k8s ",
+            "node.js ",
+            "nodejs",
+            "js ",
+            "what is http ",
+            "http",
+            "design",
+            "a",
+            "ap",
+            "api design ",
+            "apis ",
+            "algorithms data structures",
+            "docker kubernetes ",
+            "node systems design",
+        ];
+        let mut named = [0usize; 3];
+        for t in titles {
+            let words = title_words(t);
+            for q in queries {
+                let plan = p(q);
+                let fast = names_whole_title(&words, &plan);
+                assert_eq!(
+                    fast,
+                    names_whole_title_plainly(&words, &plan),
+                    "{q:?} on {t:?}"
+                );
+                if let Some(n) = fast {
+                    named[usize::from(n)] += 1;
+                }
+            }
+        }
+        assert!(
+            named.iter().all(|&n| n > 0),
+            "every way of naming is tried: {named:?}"
+        );
     }
 }
