@@ -568,3 +568,51 @@ fn a_torn_list_of_managed_files_rebuilds_the_index() {
     let (ok, said) = index_command(&content, dir.path());
     assert!(ok && said.contains("reused"), "{said}");
 }
+
+/// The scheduling policy (`/proc`'s stat field 41; 0 normal, 3 batch) of each thread of
+/// process `pid` whose name starts with `prefix`.
+#[cfg(target_os = "linux")]
+fn thread_policies(pid: u32, prefix: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks") {
+        let path = task.expect("task").path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if !name.starts_with(prefix) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("stat")).unwrap_or_default();
+        // The name, in parentheses, may hold spaces: fields count from after it.
+        let after = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+        if let Some(policy) = after.split_whitespace().nth(38) {
+            out.push(policy.parse().expect("a number"));
+        }
+    }
+    out
+}
+
+/// The HTTP workers run as `SCHED_BATCH` (a finished search waking one does not preempt
+/// the other search thread mid-query), unless `--normal-workers`; the search threads
+/// keep the normal policy either way.
+#[cfg(target_os = "linux")]
+#[test]
+fn http_workers_run_as_batch_unless_told_otherwise() {
+    let fixture = common::fixture_path("layout-2025");
+    for (extra, expected) in [(None, 3u32), (Some("--normal-workers"), 0)] {
+        let mut args = vec!["--index", "memory"];
+        args.extend(extra);
+        let served = Served::start(&fixture, &args);
+        assert_eq!(served.text("/healthz").0, 200);
+        let pid = served.child.id();
+        let workers = thread_policies(pid, "actix-rt|system");
+        assert_eq!(workers.len(), 2, "two HTTP workers ({extra:?})");
+        assert!(
+            workers.iter().all(|&p| p == expected),
+            "workers' policies {workers:?} with {extra:?}"
+        );
+        let search = thread_policies(pid, "search-");
+        assert!(
+            !search.is_empty() && search.iter().all(|&p| p == 0),
+            "search threads' policies {search:?}"
+        );
+    }
+}
