@@ -139,11 +139,6 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "ROADMAP_API_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
-    /// Keep the HTTP workers at the normal scheduling policy. By default (Linux) they
-    /// run as `SCHED_BATCH`: a response being ready then does not preempt a search
-    /// thread mid-query, which under saturation costs a fifth of search throughput.
-    #[arg(long, env = "ROADMAP_API_NORMAL_WORKERS")]
-    pub normal_workers: bool,
     /// Entries of the search result cache of each snapshot (0 disables it).
     #[arg(long, env = "ROADMAP_API_SEARCH_CACHE", default_value_t = 2048)]
     pub search_cache: usize,

@@ -393,12 +393,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
     let system = actix_web::rt::System::new();
     let result = system.block_on(async {
-        let (server, addrs) = api::server::bind(
-            state,
-            &args.bind,
-            args.workers.map(usize::from),
-            !args.normal_workers,
-        )?;
+        let (server, addrs) = api::server::bind(state, &args.bind, args.workers.map(usize::from))?;
         for addr in addrs {
             tracing::info!("listening on http://{addr} (docs at http://{addr}/docs/)");
         }

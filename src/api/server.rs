@@ -46,13 +46,10 @@ pub fn load_snapshot(content: &Path) -> Result<Snapshot, StartError> {
 /// Built from actix-server and actix-http directly rather than `HttpServer`, so that each
 /// connection goes through [`ProblemIo`]: the parser's own error answers become problem
 /// documents too. HTTP/1 only, as `HttpServer::bind` serves.
-///
-/// `batch_workers` runs the HTTP workers as `SCHED_BATCH` ([`batch_this_thread`]).
 pub fn bind(
     state: web::Data<AppState>,
     addr: &str,
     workers: Option<usize>,
-    batch_workers: bool,
 ) -> io::Result<(Server, Vec<SocketAddr>)> {
     let mut builder = Server::build();
     if let Some(workers) = workers {
@@ -65,10 +62,6 @@ pub fn bind(
         addrs.push(local);
         let state = state.clone();
         builder = builder.listen(format!("roadmap-api-{local}"), listener, move || {
-            // Each worker makes its services on its own thread, before serving.
-            if batch_workers {
-                batch_this_thread();
-            }
             let app = app(state.clone()).into_factory();
             let http = HttpService::build()
                 .local_addr(local)
@@ -89,30 +82,4 @@ pub fn bind(
         ));
     }
     Ok((builder.run(), addrs))
-}
-
-/// Makes the calling thread `SCHED_BATCH` (Linux; elsewhere nothing). An HTTP worker
-/// sleeps between requests, so the scheduler lets it preempt whatever runs when it
-/// wakes; with every core busy with searches, each finished search woke a worker that
-/// preempted the other search thread mid-query: two context switches and a cold
-/// cache per request. A batch thread waits for the running one's slice instead.
-/// Measured on the whole roadmap.sh on 2 cores, 32 connections: uncached search
-/// 5,371–5,553 → 6,355–6,887 req/s, `/healthz` p99 while search saturates unchanged
-/// (3.7–4.6 against 4.0 ms), `/healthz` alone 4–8 % slower (the worker no longer
-/// preempts the load generator on the same cores). Failure (a policy the system
-/// refuses) leaves the thread as it was.
-pub fn batch_this_thread() {
-    #[cfg(target_os = "linux")]
-    {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: `param` is a valid `sched_param` for the duration of the call, and
-        // pid 0 names the calling thread only.
-        let rc = unsafe { libc::sched_setscheduler(0, libc::SCHED_BATCH, &param) };
-        if rc != 0 {
-            tracing::debug!(
-                error = %io::Error::last_os_error(),
-                "HTTP worker stays at the normal scheduling policy"
-            );
-        }
-    }
 }

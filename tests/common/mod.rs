@@ -104,7 +104,7 @@ impl TestServer {
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
             system.block_on(async move {
-                match bind(server_state, "127.0.0.1:0", Some(2), true) {
+                match bind(server_state, "127.0.0.1:0", Some(2)) {
                     Ok((server, addrs)) => {
                         let _ = tx.send(Ok((server.handle(), addrs)));
                         if let Err(error) = server.await {
