@@ -435,7 +435,7 @@ fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
 pub struct TitleWord {
     pub forms: Box<[Box<str>]>,
     pub stems: Box<[Box<str>]>,
-    /// The [`WordBits`] bits of the forms and stems.
+    /// The [`WordFilter`] bits of the forms and stems.
     pub sig: WordSig,
 }
 
@@ -503,7 +503,8 @@ impl WordSig {
 pub struct WordFilter(Box<[u64]>);
 
 impl WordFilter {
-    const BITS: usize = 1 << 14;
+    const LOG2_BITS: u32 = 14;
+    const BITS: usize = 1 << WordFilter::LOG2_BITS;
 
     pub fn of<'a>(words: impl IntoIterator<Item = &'a str>) -> WordFilter {
         let mut bits = vec![0u64; WordFilter::BITS / 64].into_boxed_slice();
@@ -517,7 +518,7 @@ impl WordFilter {
     /// The bit a word sets.
     fn bit(word: &str) -> u16 {
         // The hash's top bits: FxHash mixes its high bits best.
-        (rustc_hash::FxBuildHasher.hash_one(word) >> (64 - 14)) as u16
+        (rustc_hash::FxBuildHasher.hash_one(word) >> (64 - WordFilter::LOG2_BITS)) as u16
     }
 
     fn has(&self, bit: u16) -> bool {

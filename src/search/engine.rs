@@ -1299,39 +1299,54 @@ mod tests {
         );
     }
 
+    /// Titles and queries that name them, name them in another order, by completion,
+    /// by stem, through a compound, and not at all.
+    const TITLES: &[&str] = &[
+        "System Design",
+        "Design Systems",
+        "Kubernetes",
+        "Kubernetes Basics",
+        "Node.js",
+        "What is HTTP?",
+        "HTTP",
+        "Designing Node.js systems",
+        "API Design",
+        "APIs",
+        "Data Structures and Algorithms",
+        "Docker vs Kubernetes",
+    ];
+    const QUERIES: &[&str] = &[
+        "system design ",
+        "design system",
+        "systems",
+        "kube",
+        "kubernetes bas",
+        "k8s ",
+        "node.js ",
+        "nodejs",
+        "js ",
+        "what is http ",
+        "http",
+        "design",
+        "a",
+        "ap",
+        "api design ",
+        "apis ",
+        "algorithms data structures",
+        "docker kubernetes ",
+        "node systems design",
+    ];
+
     /// The signature check before [`names_whole_title`] never hides a named title:
     /// whenever a title is named, every unit meets its words' signature; and it does
     /// turn away titles that a unit has no word of.
     #[test]
     fn the_title_signature_never_hides_a_named_title() {
-        let titles = [
-            "System Design",
-            "Design Systems",
-            "Kubernetes",
-            "Node.js",
-            "What is HTTP?",
-            "HTTP",
-            "Designing Node.js systems",
-        ];
-        let queries = [
-            "system design ",
-            "design system",
-            "systems",
-            "kube",
-            "k8s ",
-            "node.js ",
-            "nodejs",
-            "js ",
-            "what is http ",
-            "http",
-            "design",
-            "node systems design",
-        ];
         let (mut named, mut refused) = (0, 0);
-        for t in titles {
+        for t in TITLES {
             let words = title_words(t);
             let bits = WordBits::of_title(&words);
-            for q in queries {
+            for q in QUERIES {
                 let plan = p(q);
                 let meets = unit_bits(&plan).bits.iter().all(|u| u.meets(&bits));
                 refused += usize::from(!meets);
@@ -1395,45 +1410,10 @@ mod tests {
     /// another order, name by completion, by stem, through a compound and not at all.
     #[test]
     fn word_filters_change_no_title_named() {
-        let titles = [
-            "System Design",
-            "Design Systems",
-            "Kubernetes",
-            "Kubernetes Basics",
-            "Node.js",
-            "What is HTTP?",
-            "HTTP",
-            "Designing Node.js systems",
-            "API Design",
-            "APIs",
-            "Data Structures and Algorithms",
-            "Docker vs Kubernetes",
-        ];
-        let queries = [
-            "system design ",
-            "design system",
-            "systems",
-            "kube",
-            "kubernetes bas",
-            "k8s ",
-            "node.js ",
-            "nodejs",
-            "js ",
-            "what is http ",
-            "http",
-            "design",
-            "a",
-            "ap",
-            "api design ",
-            "apis ",
-            "algorithms data structures",
-            "docker kubernetes ",
-            "node systems design",
-        ];
         let mut named = [0usize; 3];
-        for t in titles {
+        for t in TITLES {
             let words = title_words(t);
-            for q in queries {
+            for q in QUERIES {
                 let plan = p(q);
                 let fast = names_whole_title(&words, &plan);
                 assert_eq!(
