@@ -873,14 +873,9 @@ fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option
 /// matched by a unit, and every unit matches a word of the title. `Some(0)` when
 /// named with whole words in the title's order, `Some(1)` in another order
 /// (`design system` for "System Design"), `Some(2)` when a word being typed had to
-/// be completed.
-pub fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
-    names_whole_title_with(title, plan, &unit_bits(plan).words)
-}
-
-/// [`names_whole_title`] with the plan's [`UnitBits::words`].
-fn names_whole_title_with(title: &[TitleWord], plan: &Plan, words: &[UnitWords]) -> Option<u8> {
-    if title.is_empty() || plan.units.len() > 64 || words.len() != plan.units.len() {
+/// be completed. `units` is [`unit_bits`] of `plan`.
+fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<u8> {
+    if title.is_empty() || plan.units.len() > 64 || units.len() != plan.units.len() {
         return None;
     }
     // Every word's signature first: they lie together, while the words' strings
@@ -888,7 +883,7 @@ fn names_whole_title_with(title: &[TitleWord], plan: &Plan, words: &[UnitWords])
     // unit can match.
     if !title
         .iter()
-        .all(|w| words.iter().any(|uw| w.sig.may_meet(&uw.filter)))
+        .all(|w| units.iter().any(|uw| w.sig.may_meet(&uw.filter)))
     {
         return None;
     }
@@ -903,7 +898,7 @@ fn names_whole_title_with(title: &[TitleWord], plan: &Plan, words: &[UnitWords])
         let (unit, by_completion) = plan
             .units
             .iter()
-            .zip(words)
+            .zip(units)
             .enumerate()
             .filter_map(|(i, (u, uw))| unit_matches_word(u, uw, w).map(|c| (i, c)))
             .inspect(|&(i, _)| met |= 1 << i)
@@ -916,60 +911,53 @@ fn names_whole_title_with(title: &[TitleWord], plan: &Plan, words: &[UnitWords])
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
-/// What [`names_whole`] checks titles against, made once per query: each unit's raw
-/// words and stems as the [`WordBits`] a document's title words are checked against
-/// as a whole, and as [`UnitWords`] for each title word.
-pub struct UnitBits {
-    pub bits: Vec<WordBits>,
-    words: Vec<UnitWords>,
-}
-
-/// One unit's words for [`unit_matches_word`].
-struct UnitWords {
-    /// Its raw words and stems.
+/// One unit's words as [`names_whole`] checks titles against them, made once per
+/// query.
+pub struct UnitWords {
+    /// Its raw words and stems, against a document's title words as a whole.
+    pub bits: WordBits,
+    /// The same, against each title word's [`WordSig`](super::documents::WordSig).
     filter: WordFilter,
     /// Each raw word, and whether the unit has it only by completing the word being
     /// typed (a term found by prefix): one look-up instead of a walk of the terms.
     completed: FxHashMap<String, bool>,
 }
 
-pub fn unit_bits(plan: &Plan) -> UnitBits {
+/// [`UnitWords`] of each unit of `plan`.
+pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
     fn words(u: &Unit) -> impl Iterator<Item = &str> {
         u.raw.iter().chain(u.stem_set.iter()).map(String::as_str)
     }
-    UnitBits {
-        bits: plan.units.iter().map(|u| WordBits::of(words(u))).collect(),
-        words: plan
-            .units
-            .iter()
-            .map(|u| UnitWords {
+    plan.units
+        .iter()
+        .map(|u| {
+            // A raw word of a phrase only is no completion.
+            let mut completed: FxHashMap<String, bool> =
+                u.raw.iter().map(|w| (w.clone(), false)).collect();
+            for t in &u.terms {
+                if let Some(by_prefix) = completed.get_mut(&t.word) {
+                    *by_prefix = t.exactness >= Exactness::Prefix;
+                }
+            }
+            UnitWords {
+                bits: WordBits::of(words(u)),
                 filter: WordFilter::of(words(u)),
-                completed: {
-                    // A raw word of a phrase only is no completion.
-                    let mut map: FxHashMap<String, bool> =
-                        u.raw.iter().map(|w| (w.clone(), false)).collect();
-                    for t in &u.terms {
-                        if let Some(by_prefix) = map.get_mut(&t.word) {
-                            *by_prefix = t.exactness >= Exactness::Prefix;
-                        }
-                    }
-                    map
-                },
-            })
-            .collect(),
-    }
+                completed,
+            }
+        })
+        .collect()
 }
 
 /// The best way the query names one of the document's titles, if it does. `units`
 /// is [`unit_bits`] of `plan`: a unit that meets none of the title words cannot
 /// match one, and then no title is named.
-pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &UnitBits) -> Option<u8> {
-    if !units.bits.iter().all(|u| u.meets(&meta.title_bits)) {
+pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &[UnitWords]) -> Option<u8> {
+    if !units.iter().all(|u| u.bits.meets(&meta.title_bits)) {
         return None;
     }
     meta.titles
         .iter()
-        .filter_map(|t| names_whole_title_with(t, plan, &units.words))
+        .filter_map(|t| title_named(t, plan, units))
         .min()
 }
 
@@ -993,7 +981,7 @@ pub struct Execution {
     /// A fast hash: at most the few roadmaps a query names, looked up per candidate.
     pub named: FxHashSet<String>,
     /// [`unit_bits`] of the plan.
-    pub unit_bits: UnitBits,
+    pub unit_bits: Vec<UnitWords>,
 }
 
 impl Engine {
@@ -1214,6 +1202,11 @@ mod tests {
     use crate::search::query::{WordList, plan};
     use crate::search::synonyms::Synonyms;
 
+    /// [`title_named`] with the plan's own [`unit_bits`].
+    fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
+        title_named(title, plan, &unit_bits(plan))
+    }
+
     fn p(q: &str) -> Plan {
         let words = WordList::new(
             &[
@@ -1348,7 +1341,7 @@ mod tests {
             let bits = WordBits::of_title(&words);
             for q in QUERIES {
                 let plan = p(q);
-                let meets = unit_bits(&plan).bits.iter().all(|u| u.meets(&bits));
+                let meets = unit_bits(&plan).iter().all(|u| u.bits.meets(&bits));
                 refused += usize::from(!meets);
                 if names_whole_title(&words, &plan).is_some() {
                     named += 1;
@@ -1367,7 +1360,7 @@ mod tests {
         assert!(!WordBits::default().meets(&words));
     }
 
-    /// [`names_whole_title`] as it reads, with no signature or filter before the
+    /// [`title_named`] as it reads, with no signature or filter before the
     /// look-ups and a second pass for the units: what the fast one must agree with.
     fn names_whole_title_plainly(title: &[TitleWord], plan: &Plan) -> Option<u8> {
         let matches = |unit: &Unit, word: &TitleWord| -> Option<bool> {
