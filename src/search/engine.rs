@@ -19,7 +19,7 @@ use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
-use super::documents::{DocMeta, Kind, TitleWord, WordBits, WordFilter};
+use super::documents::{DocMeta, Kind, TitleWord, WordBits, WordFilter, WordSig};
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
@@ -55,6 +55,13 @@ pub struct Engine {
     roadmap_of: Vec<u32>,
     /// Distinct roadmaps (id, title) of the documents, in order of first sight.
     roadmaps: Vec<(String, String)>,
+    /// Each dense document's kind (`None` for deleted ones). Execution and facets ask
+    /// it of every candidate: reading it through `docs` cost a cache miss per
+    /// candidate (the metadata lies all over the heap), a tenth of a query with
+    /// thousands of candidates.
+    kinds: Vec<Option<Kind>>,
+    /// The title words of every document, for [`Engine::may_name`].
+    titles: TitleColumns,
     /// Dense number of each segment's first document, by segment ordinal.
     bases: Vec<u32>,
     /// Documents of every segment, deleted ones included (BM25's N, as Tantivy counts).
@@ -149,10 +156,17 @@ impl Engine {
             FieldStats { field, norms }
         })
         .collect();
+        let kinds = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
+        let titles = TitleColumns::of(
+            docs.iter()
+                .map(|m| m.as_ref().map(|m| (m.title_bits, &m.titles[..]))),
+        );
         Engine {
             docs,
             roadmap_of,
             roadmaps,
+            kinds,
+            titles,
             bases,
             total_docs,
             bm25,
@@ -183,6 +197,18 @@ impl Engine {
         self.docs.get(dense as usize).and_then(Option::as_ref)
     }
 
+    /// The kind of a dense document (`None` for a deleted one).
+    pub fn kind(&self, dense: u32) -> Option<Kind> {
+        self.kinds.get(dense as usize).copied().flatten()
+    }
+
+    /// Whether the query may name one of the document's titles (surely not when
+    /// `false`): [`names_whole`]'s signature tests, on columns that lie together in
+    /// memory, before its full check reads the document's own title words.
+    fn may_name(&self, dense: u32, units: &[UnitWords]) -> bool {
+        self.titles.may_name(dense as usize, units)
+    }
+
     /// The roadmap ordinal of a dense document ([`NO_ROADMAP`] for none).
     pub fn roadmap_of(&self, dense: u32) -> u32 {
         self.roadmap_of
@@ -199,6 +225,79 @@ impl Engine {
 
 /// [`Engine::roadmap_of`] a document outside any roadmap.
 pub const NO_ROADMAP: u32 = u32::MAX;
+
+/// The signatures of every document's title words ([`TitleWord::sig`]) and of its
+/// titles as a whole ([`DocMeta::title_bits`]), laid out by dense document number.
+/// The whole-title rule tests every document of the bucket holding the page, which
+/// at three times roadmap.sh's size is hundreds of documents per keystroke; most are
+/// told apart by these bits alone, and reading them through each document's own
+/// title words was three dependent cache misses each.
+struct TitleColumns {
+    /// Each document's [`DocMeta::title_bits`].
+    bits: Vec<WordBits>,
+    /// The signatures of all title words, title after title, document after document.
+    sigs: Vec<WordSig>,
+    /// Where each title's words end in `sigs`, title after title.
+    title_ends: Vec<u32>,
+    /// Where each document's titles end in `title_ends` (a document's start is the
+    /// previous one's end).
+    doc_ends: Vec<u32>,
+}
+
+/// One document's [`DocMeta::title_bits`] and [`DocMeta::titles`].
+type DocTitles<'a> = (WordBits, &'a [Vec<TitleWord>]);
+
+impl TitleColumns {
+    /// From each document's title signature and titles' words, in dense order
+    /// (`None` for a deleted document).
+    fn of<'a>(docs: impl ExactSizeIterator<Item = Option<DocTitles<'a>>>) -> TitleColumns {
+        let mut columns = TitleColumns {
+            bits: Vec::with_capacity(docs.len()),
+            sigs: Vec::new(),
+            title_ends: Vec::new(),
+            doc_ends: Vec::with_capacity(docs.len()),
+        };
+        for doc in docs {
+            let (bits, titles) = doc.unwrap_or_default();
+            columns.bits.push(bits);
+            for title in titles {
+                columns.sigs.extend(title.iter().map(|w| w.sig));
+                columns.title_ends.push(columns.sigs.len() as u32);
+            }
+            columns.doc_ends.push(columns.title_ends.len() as u32);
+        }
+        columns
+    }
+
+    /// [`names_whole`]'s two signature tests: every unit meets the titles' words,
+    /// and, in some non-empty title, every word may meet some unit.
+    fn may_name(&self, doc: usize, units: &[UnitWords]) -> bool {
+        let Some(bits) = self.bits.get(doc) else {
+            return false;
+        };
+        if !units.iter().all(|u| u.bits.meets(bits)) {
+            return false;
+        }
+        let first = doc
+            .checked_sub(1)
+            .and_then(|d| self.doc_ends.get(d))
+            .map_or(0, |&e| e as usize);
+        let last = self.doc_ends.get(doc).map_or(first, |&e| e as usize);
+        (first..last).any(|t| {
+            let start = t
+                .checked_sub(1)
+                .and_then(|p| self.title_ends.get(p))
+                .map_or(0, |&e| e as usize);
+            let end = self.title_ends.get(t).map_or(start, |&e| e as usize);
+            self.sigs.get(start..end).is_some_and(|words| {
+                !words.is_empty()
+                    && words
+                        .iter()
+                        .all(|w| units.iter().any(|u| w.may_meet(&u.filter)))
+            })
+        })
+    }
+}
 
 /// The [`Lexicon`] of a searcher: its term dictionaries of raw title and body words.
 pub struct IndexLexicon<'a> {
@@ -978,8 +1077,9 @@ pub struct Execution {
     pub relaxed: bool,
     /// Roadmaps and best practices (ids) whose whole title or alternative title the
     /// query names.
-    /// A fast hash: at most the few roadmaps a query names, looked up per candidate.
     pub named: FxHashSet<String>,
+    /// The ordinals ([`Engine::roadmap_of`]) of the roadmaps whose ids are `named`.
+    pub named_roadmaps: Vec<u32>,
     /// [`unit_bits`] of the plan.
     pub unit_bits: Vec<UnitWords>,
 }
@@ -1024,19 +1124,31 @@ impl Engine {
             all.retain(|c| c.missing == 0);
         }
         let unit_bits = unit_bits(plan);
-        let named = all
+        let named: FxHashSet<String> = all
             .iter()
             .filter(|c| c.missing == 0)
+            .filter(|c| matches!(self.kind(c.doc), Some(Kind::Roadmap | Kind::BestPractice)))
+            .filter(|c| self.may_name(c.doc, &unit_bits))
             .filter_map(|c| self.doc(c.doc))
-            .filter(|m| matches!(m.kind, Kind::Roadmap | Kind::BestPractice))
             .filter(|m| names_whole(m, plan, &unit_bits).is_some())
             .map(|m| m.id.clone())
+            .collect();
+        // The same by roadmap ordinal, which the standing rule compares for every
+        // document of the bucket holding the page without reading its metadata
+        // (a roadmap's or best practice's own ordinal is that of its id).
+        let named_roadmaps: Vec<u32> = self
+            .roadmaps
+            .iter()
+            .enumerate()
+            .filter(|(_, (id, _))| named.contains(id))
+            .map(|(ordinal, _)| ordinal as u32)
             .collect();
         Execution {
             matched,
             candidates: all,
             relaxed,
             named,
+            named_roadmaps,
             unit_bits,
         }
     }
@@ -1167,31 +1279,33 @@ impl Engine {
     }
 
     /// Completes `key` with the later rules: whole titles, standing, kind, BM25.
+    /// Reads the document's metadata only when its title may be named: the other
+    /// rules come from the engine's columns.
     fn late_key(&self, plan: &Plan, ex: &Execution, c: &Candidate, key: &mut RankKey) {
-        let Some(meta) = self.doc(c.doc) else {
+        let Some(kind) = self.kind(c.doc) else {
             return;
         };
-        let whole = names_whole(meta, plan, &ex.unit_bits);
+        let whole = if self.may_name(c.doc, &ex.unit_bits) {
+            self.doc(c.doc)
+                .and_then(|meta| names_whole(meta, plan, &ex.unit_bits))
+        } else {
+            None
+        };
         // Most queries name no roadmap: no look-up per candidate then.
-        let standing = if ex.named.is_empty() {
+        let in_named = || ex.named_roadmaps.contains(&self.roadmap_of(c.doc));
+        let standing = if ex.named_roadmaps.is_empty() {
             2
-        } else if matches!(meta.kind, Kind::Roadmap | Kind::BestPractice)
-            && ex.named.contains(&meta.id)
-        {
+        } else if matches!(kind, Kind::Roadmap | Kind::BestPractice) && in_named() {
             0
-        } else if meta
-            .roadmap
-            .as_ref()
-            .is_some_and(|r| ex.named.contains(&r.id))
-        {
+        } else if in_named() {
             1
         } else {
             2
         };
         key.whole_title = whole.unwrap_or(3);
         key.standing = standing;
-        key.kind = ranking::kind_rank(meta.kind);
-        key.bm25 = ex.matched.bm25[c.doc as usize];
+        key.kind = ranking::kind_rank(kind);
+        key.bm25 = ex.matched.bm25.get(c.doc as usize).copied().unwrap_or(0.0);
     }
 }
 
@@ -1358,6 +1472,50 @@ mod tests {
         let words = WordBits::of(["system", "design", "http", "node"]);
         assert!(kubernetes.meets(&WordBits::of(["docker", "kubernetes"])));
         assert!(!WordBits::default().meets(&words));
+    }
+
+    #[test]
+    fn the_title_columns_never_hide_a_named_title() {
+        // Documents of one to three titles, a deleted one and one without titles.
+        let titles: Vec<Vec<Vec<TitleWord>>> = (0..TITLES.len())
+            .map(|i| {
+                (0..=i % 3)
+                    .map(|k| title_words(TITLES[(i + 5 * k) % TITLES.len()]))
+                    .collect()
+            })
+            .chain([Vec::new()])
+            .collect();
+        let bits: Vec<WordBits> = titles
+            .iter()
+            .map(|t| WordBits::of_title(t.iter().flatten()))
+            .collect();
+        let docs: Vec<Option<DocTitles>> = titles
+            .iter()
+            .zip(&bits)
+            .map(|(t, b)| Some((*b, &t[..])))
+            .chain([None])
+            .collect();
+        let columns = TitleColumns::of(docs.iter().copied());
+        let (mut named, mut refused) = (0, 0);
+        for q in QUERIES {
+            let plan = p(q);
+            let units = unit_bits(&plan);
+            for (doc, entry) in docs.iter().enumerate() {
+                let names = entry.is_some_and(|(b, t)| {
+                    units.iter().all(|u| u.bits.meets(&b))
+                        && t.iter().any(|t| title_named(t, &plan, &units).is_some())
+                });
+                let may = columns.may_name(doc, &units);
+                refused += usize::from(!may);
+                if names {
+                    named += 1;
+                    assert!(may, "{q:?} names document {doc} but the columns refused it");
+                }
+            }
+            assert!(!columns.may_name(docs.len(), &units), "no such document");
+        }
+        assert!(named >= 8, "the cases name titles: {named}");
+        assert!(refused >= 20, "the columns turn documents away: {refused}");
     }
 
     /// [`title_named`] as it reads, with no signature or filter before the

@@ -247,17 +247,17 @@ impl SearchIndex {
         let mut roadmap_counts = vec![0usize; roadmaps.len()];
         let mut filtered: Vec<engine::Candidate> = Vec::with_capacity(ex.candidates.len());
         for c in &ex.candidates {
-            let Some(meta) = self.engine.doc(c.doc) else {
+            let Some(kind) = self.engine.kind(c.doc) else {
                 continue;
             };
             let ordinal = self.engine.roadmap_of(c.doc);
-            let k = req.kinds.is_empty() || req.kinds.contains(&meta.kind);
+            let k = req.kinds.is_empty() || req.kinds.contains(&kind);
             let r = match &wanted {
                 None => true,
                 Some(w) => w.get(ordinal as usize).copied().unwrap_or(false),
             };
             if r {
-                kind_counts[meta.kind as usize] += 1;
+                kind_counts[kind as usize] += 1;
             }
             if k && let Some(n) = roadmap_counts.get_mut(ordinal as usize) {
                 *n += 1;
