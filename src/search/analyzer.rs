@@ -195,7 +195,8 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(usize, usize, &str)) {
             if word.len() > MAX_TOKEN_CHARS {
                 return;
             }
-            buf.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
         } else {
             if word.chars().count() > MAX_TOKEN_CHARS {
                 return;

@@ -6,7 +6,9 @@
 //! its normalized form is one of the words the query expanded to, or its stem is one
 //! of the query's stems.
 
-use rustc_hash::FxHashSet;
+use std::cell::RefCell;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::analyzer::{for_each_word, stem};
 use super::query::Plan;
@@ -65,6 +67,12 @@ struct Words<'a> {
     raw: FxHashSet<&'a str>,
     stems: FxHashSet<&'a str>,
     heads: Vec<String>,
+    /// Whether a word that begins with a stem's first letters stems to a query
+    /// stem, for the words already stemmed: the hits of one query share most of
+    /// their words (the query's own, in every hit), and stemming each again was a
+    /// tenth of a snippet's cost. One query's snippets only, so bounded by the words
+    /// of its page's texts.
+    stemmed: RefCell<FxHashMap<Box<str>, bool>>,
 }
 
 impl<'a> Words<'a> {
@@ -81,6 +89,7 @@ impl<'a> Words<'a> {
                 .flat_map(|u| u.stem_set.iter().map(String::as_str))
                 .collect(),
             heads: plan.stem_heads(),
+            stemmed: RefCell::default(),
         }
     }
 
@@ -88,15 +97,24 @@ impl<'a> Words<'a> {
         if self.raw.contains(word) {
             return true;
         }
-        self.heads.iter().any(|h| word.starts_with(h.as_str()))
-            && self.stems.contains(stem(word).as_str())
+        if !self.heads.iter().any(|h| word.starts_with(h.as_str())) {
+            return false;
+        }
+        if let Some(&known) = self.stemmed.borrow().get(word) {
+            return known;
+        }
+        let matched = self.stems.contains(stem(word).as_str());
+        self.stemmed.borrow_mut().insert(word.into(), matched);
+        matched
     }
 
-    /// Byte ranges of `text` that match the plan, in order, non-overlapping.
-    fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
-        let mut out: Vec<(usize, usize)> = Vec::new();
+    /// Appends the byte ranges of `text` that match the plan, shifted by `offset`,
+    /// in order and non-overlapping (with what `out` already holds, which ends
+    /// before `text` starts).
+    fn ranges_into(&self, text: &str, offset: usize, out: &mut Vec<(usize, usize)>) {
         for_each_word(text, |from, to, word| {
             if self.matches(word) {
+                let (from, to) = (from + offset, to + offset);
                 match out.last_mut() {
                     // A compound and its parts share offsets: merge overlaps.
                     Some(last) if from < last.1 => last.1 = last.1.max(to),
@@ -104,6 +122,12 @@ impl<'a> Words<'a> {
                 }
             }
         });
+    }
+
+    /// Byte ranges of `text` that match the plan, in order, non-overlapping.
+    fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        self.ranges_into(text, 0, &mut out);
         out
     }
 }
@@ -128,11 +152,7 @@ impl Words<'_> {
             let end = text[m_end..]
                 .find(|c: char| c.is_ascii_whitespace())
                 .map_or(text.len(), |i| m_end + i);
-            out.extend(
-                self.ranges(&text[start..end])
-                    .into_iter()
-                    .map(|(a, b)| (a + start, b + start)),
-            );
+            self.ranges_into(&text[start..end], start, &mut out);
             // The rest of this chunk is read: the next match is looked for after it.
             from = end;
         }
@@ -282,26 +302,41 @@ impl<'a> Snippets<'a> {
             Some(finder) if first.is_some() && window.is_ascii() => {
                 self.words.ranges_at_needles(finder, window)
             }
+            // Nowhere: no word of an ASCII window matches, for the reason
+            // `ranges_at_needles` gives (a hit matched by its title alone, whose
+            // whole text was tokenized for nothing).
+            Some(_) if first.is_none() && window.is_ascii() => Vec::new(),
             _ => self.words.ranges(window),
         };
-        let ranges: Vec<(usize, usize)> = local
-            .into_iter()
-            .map(|(a, b)| (a + from, b + from))
-            .collect();
+        let mut ranges = local;
+        for r in &mut ranges {
+            *r = (r.0 + from, r.1 + from);
+        }
         let mut best = (0usize, 0usize); // (start byte, matches)
-        let lowered: Vec<String> = ranges
-            .iter()
-            .map(|r| text[r.0..r.1].to_lowercase())
-            .collect();
+        // The matched words lower-cased, one after another in one string.
+        let mut lowered = String::new();
+        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for r in &ranges {
+            let start = lowered.len();
+            let word = &text[r.0..r.1];
+            if word.is_ascii() {
+                lowered.push_str(word);
+                lowered[start..].make_ascii_lowercase();
+            } else {
+                lowered.extend(word.chars().flat_map(char::to_lowercase));
+            }
+            bounds.push((start, lowered.len()));
+        }
         let mut distinct: Vec<&str> = Vec::new();
         for (i, r) in ranges.iter().enumerate() {
             let window_end = r.0 + SNIPPET_CHARS;
             distinct.clear();
-            for (r2, w) in ranges[i..].iter().zip(&lowered[i..]) {
+            for (r2, &(a, b)) in ranges[i..].iter().zip(&bounds[i..]) {
                 if r2.1 > window_end {
                     break;
                 }
-                if !distinct.contains(&w.as_str()) {
+                let w = &lowered[a..b];
+                if !distinct.contains(&w) {
                     distinct.push(w);
                 }
             }
@@ -327,7 +362,7 @@ impl<'a> Snippets<'a> {
         {
             end = start + space;
         }
-        let mut out = String::new();
+        let mut out = String::with_capacity(end - start + 64);
         if start > 0 {
             out.push('…');
         }
