@@ -53,8 +53,9 @@ pub struct Engine {
     /// none): facets count thousands of candidates per keystroke, and comparing
     /// roadmap ids as strings in a map was an eighth of a query's time.
     roadmap_of: Vec<u32>,
-    /// Distinct roadmaps (id, title) of the documents, in order of first sight.
-    roadmaps: Vec<(String, String)>,
+    /// Distinct roadmaps (id, title) of the documents, in order of first sight;
+    /// shared, since every query's facets list them.
+    roadmaps: Vec<(Arc<str>, Arc<str>)>,
     /// Each dense document's kind (`None` for deleted ones). Execution and facets ask
     /// it of every candidate: reading it through `docs` cost a cache miss per
     /// candidate (the metadata lies all over the heap), a tenth of a query with
@@ -93,7 +94,7 @@ impl Engine {
             }
         }
         let mut roadmap_of = Vec::with_capacity(docs.len());
-        let mut roadmaps: Vec<(String, String)> = Vec::new();
+        let mut roadmaps: Vec<(Arc<str>, Arc<str>)> = Vec::new();
         // One look-up per document at every publication: a fast hash, not SipHash
         // (which took a third of this function), still seeded per process since
         // the ids come from the content.
@@ -108,15 +109,15 @@ impl Engine {
                 (Some(r), Some((l, o))) if l.id == r.id && l.title == r.title => o,
                 (Some(r), _) => {
                     let ordinal = *ordinals.entry(r.id.as_str()).or_insert_with(|| {
-                        roadmaps.push((r.id.clone(), r.title.clone()));
+                        roadmaps.push((r.id.as_str().into(), r.title.as_str().into()));
                         (roadmaps.len() - 1) as u32
                     });
                     // A roadmap and a best practice may share an id (`aws`): the
                     // facet label is the smaller title, whatever the segment order.
                     if let Some(entry) = roadmaps.get_mut(ordinal as usize)
-                        && r.title < entry.1
+                        && *r.title < *entry.1
                     {
-                        entry.1 = r.title.clone();
+                        entry.1 = r.title.as_str().into();
                     }
                     last = Some((r, ordinal));
                     ordinal
@@ -218,7 +219,7 @@ impl Engine {
     }
 
     /// The distinct roadmaps (id, title) that [`Self::roadmap_of`] indexes.
-    pub fn roadmaps(&self) -> &[(String, String)] {
+    pub fn roadmaps(&self) -> &[(Arc<str>, Arc<str>)] {
         &self.roadmaps
     }
 }
@@ -1140,7 +1141,7 @@ impl Engine {
             .roadmaps
             .iter()
             .enumerate()
-            .filter(|(_, (id, _))| named.contains(id))
+            .filter(|(_, (id, _))| named.contains(&**id))
             .map(|(ordinal, _)| ordinal as u32)
             .collect();
         Execution {
