@@ -531,6 +531,36 @@ mod tests {
     }
 
     #[test]
+    fn a_text_none_of_whose_words_match_starts_its_snippet_unmarked() {
+        let plan = plan_of(&["kubernetes"]);
+        let hl = Highlight::default();
+        // Matched by its title alone: the start of the text, escaped, unmarked.
+        let s = snippet("Pods & <services>\nrun here", &plan, &hl);
+        assert_eq!(s, "Pods &amp; &lt;services&gt; run here");
+        // A word no needle spells, found by folding its accents: still marked.
+        let s = snippet("Un café noir", &plan_of(&["cafe"]), &hl);
+        assert_eq!(s, "Un <mark>café</mark> noir");
+    }
+
+    #[test]
+    fn a_word_stemmed_once_answers_the_same_again() {
+        let plan = plan_of(&["cache"]);
+        let words = Words::new(&plan);
+        for _ in 0..2 {
+            assert!(words.matches("caching"));
+            assert!(words.matches("cached"));
+            assert!(!words.matches("cachet"));
+            assert!(!words.matches("cat"));
+        }
+        let s = Snippets::new(&plan, &Highlight::default())
+            .snippet("Caching is caching; cachet is not.");
+        assert_eq!(
+            s,
+            "<mark>Caching</mark> is <mark>caching</mark>; cachet is not."
+        );
+    }
+
+    #[test]
     fn a_huge_text_is_read_only_up_to_the_bounds() {
         let filler = "lorem ipsum dolor sit amet ".repeat(1_000_000);
         let plan = plan_of(&["kubernetes"]);
