@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
@@ -203,11 +203,19 @@ impl Engine {
         self.kinds.get(dense as usize).copied().flatten()
     }
 
-    /// Whether the query may name one of the document's titles (surely not when
-    /// `false`): [`names_whole`]'s signature tests, on columns that lie together in
-    /// memory, before its full check reads the document's own title words.
-    fn may_name(&self, dense: u32, units: &[UnitWords]) -> bool {
-        self.titles.may_name(dense as usize, units)
+    /// The best way the query names one of the document's titles, if it does.
+    /// `units` is [`unit_bits`] of `plan`. The signature tests on the engine's
+    /// columns come first ([`TitleColumns::may_name`]): they tell most documents
+    /// apart without reading the document's own title words.
+    pub fn names_whole(&self, dense: u32, plan: &Plan, units: &[UnitWords]) -> Option<u8> {
+        if !self.titles.may_name(dense as usize, units) {
+            return None;
+        }
+        self.doc(dense)?
+            .titles
+            .iter()
+            .filter_map(|t| title_named(t, plan, units))
+            .min()
     }
 
     /// The roadmap ordinal of a dense document ([`NO_ROADMAP`] for none).
@@ -270,8 +278,9 @@ impl TitleColumns {
         columns
     }
 
-    /// [`names_whole`]'s two signature tests: every unit meets the titles' words,
-    /// and, in some non-empty title, every word may meet some unit.
+    /// [`Engine::names_whole`]'s two signature tests: every unit meets the titles'
+    /// words (a unit that meets none cannot match one), and, in some non-empty
+    /// title, every word may meet some unit.
     fn may_name(&self, doc: usize, units: &[UnitWords]) -> bool {
         let Some(bits) = self.bits.get(doc) else {
             return false;
@@ -290,12 +299,9 @@ impl TitleColumns {
                 .and_then(|p| self.title_ends.get(p))
                 .map_or(0, |&e| e as usize);
             let end = self.title_ends.get(t).map_or(start, |&e| e as usize);
-            self.sigs.get(start..end).is_some_and(|words| {
-                !words.is_empty()
-                    && words
-                        .iter()
-                        .all(|w| units.iter().any(|u| w.may_meet(&u.filter)))
-            })
+            self.sigs
+                .get(start..end)
+                .is_some_and(|words| !words.is_empty() && words_may_meet(words.iter(), units))
         })
     }
 }
@@ -981,10 +987,7 @@ fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<
     // Every word's signature first: they lie together, while the words' strings
     // each lie elsewhere in memory, and most titles of a large bucket have a word no
     // unit can match.
-    if !title
-        .iter()
-        .all(|w| units.iter().any(|uw| w.sig.may_meet(&uw.filter)))
-    {
+    if !words_may_meet(title.iter().map(|w| &w.sig), units) {
         return None;
     }
     let mut completed = false;
@@ -1011,8 +1014,14 @@ fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
-/// One unit's words as [`names_whole`] checks titles against them, made once per
-/// query.
+/// Whether each of these title words' signatures may meet some unit's filter
+/// (surely some word matches no unit when `false`).
+fn words_may_meet<'a>(mut sigs: impl Iterator<Item = &'a WordSig>, units: &[UnitWords]) -> bool {
+    sigs.all(|w| units.iter().any(|u| w.may_meet(&u.filter)))
+}
+
+/// One unit's words as [`Engine::names_whole`] checks titles against them, made once
+/// per query.
 pub struct UnitWords {
     /// Its raw words and stems, against a document's title words as a whole.
     pub bits: WordBits,
@@ -1048,19 +1057,6 @@ pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
         .collect()
 }
 
-/// The best way the query names one of the document's titles, if it does. `units`
-/// is [`unit_bits`] of `plan`: a unit that meets none of the title words cannot
-/// match one, and then no title is named.
-pub fn names_whole(meta: &DocMeta, plan: &Plan, units: &[UnitWords]) -> Option<u8> {
-    if !units.iter().all(|u| u.bits.meets(&meta.title_bits)) {
-        return None;
-    }
-    meta.titles
-        .iter()
-        .filter_map(|t| title_named(t, plan, units))
-        .min()
-}
-
 /// One candidate of a query.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate {
@@ -1076,11 +1072,10 @@ pub struct Execution {
     /// [`RELAX_BELOW`] have them all, every document with at least one.
     pub candidates: Vec<Candidate>,
     pub relaxed: bool,
-    /// Roadmaps and best practices (ids) whose whole title or alternative title the
-    /// query names.
-    pub named: FxHashSet<String>,
-    /// The ordinals ([`Engine::roadmap_of`]) of the roadmaps whose ids are `named`.
-    pub named_roadmaps: Vec<u32>,
+    /// Roadmaps and best practices whose whole title or alternative title the query
+    /// names, by ordinal ([`Engine::roadmap_of`]): the standing rule compares them for
+    /// every document of the bucket holding the page without reading its metadata.
+    pub named: Vec<u32>,
     /// [`unit_bits`] of the plan.
     pub unit_bits: Vec<UnitWords>,
 }
@@ -1125,31 +1120,22 @@ impl Engine {
             all.retain(|c| c.missing == 0);
         }
         let unit_bits = unit_bits(plan);
-        let named: FxHashSet<String> = all
+        // A roadmap's or best practice's own ordinal is that of its id.
+        let mut named: Vec<u32> = all
             .iter()
             .filter(|c| c.missing == 0)
             .filter(|c| matches!(self.kind(c.doc), Some(Kind::Roadmap | Kind::BestPractice)))
-            .filter(|c| self.may_name(c.doc, &unit_bits))
-            .filter_map(|c| self.doc(c.doc))
-            .filter(|m| names_whole(m, plan, &unit_bits).is_some())
-            .map(|m| m.id.clone())
+            .filter(|c| self.names_whole(c.doc, plan, &unit_bits).is_some())
+            .map(|c| self.roadmap_of(c.doc))
+            .filter(|&ordinal| ordinal != NO_ROADMAP)
             .collect();
-        // The same by roadmap ordinal, which the standing rule compares for every
-        // document of the bucket holding the page without reading its metadata
-        // (a roadmap's or best practice's own ordinal is that of its id).
-        let named_roadmaps: Vec<u32> = self
-            .roadmaps
-            .iter()
-            .enumerate()
-            .filter(|(_, (id, _))| named.contains(&**id))
-            .map(|(ordinal, _)| ordinal as u32)
-            .collect();
+        named.sort_unstable();
+        named.dedup();
         Execution {
             matched,
             candidates: all,
             relaxed,
             named,
-            named_roadmaps,
             unit_bits,
         }
     }
@@ -1286,15 +1272,10 @@ impl Engine {
         let Some(kind) = self.kind(c.doc) else {
             return;
         };
-        let whole = if self.may_name(c.doc, &ex.unit_bits) {
-            self.doc(c.doc)
-                .and_then(|meta| names_whole(meta, plan, &ex.unit_bits))
-        } else {
-            None
-        };
+        let whole = self.names_whole(c.doc, plan, &ex.unit_bits);
         // Most queries name no roadmap: no look-up per candidate then.
-        let in_named = || ex.named_roadmaps.contains(&self.roadmap_of(c.doc));
-        let standing = if ex.named_roadmaps.is_empty() {
+        let in_named = || ex.named.contains(&self.roadmap_of(c.doc));
+        let standing = if ex.named.is_empty() {
             2
         } else if matches!(kind, Kind::Roadmap | Kind::BestPractice) && in_named() {
             0

@@ -420,9 +420,12 @@ impl SearchIndex {
                 let meta = self.engine.doc(c.doc)?;
                 let roadmap = meta.roadmap.as_ref()?.id.as_str();
                 let preferred = prefer.is_some_and(|p| p == roadmap);
-                let named = ex.named.contains(roadmap);
+                let named = ex.named.contains(&self.engine.roadmap_of(c.doc));
                 let about = per_roadmap.get(roadmap).copied().unwrap_or(0);
-                let whole = engine::names_whole(meta, &plan, &ex.unit_bits).unwrap_or(3);
+                let whole = self
+                    .engine
+                    .names_whole(c.doc, &plan, &ex.unit_bits)
+                    .unwrap_or(3);
                 // Lexicographic: preferred, named, whole title, most about, rank.
                 let key = (!preferred, !named, whole, std::cmp::Reverse(about), rank);
                 Some((key, *c, meta))
