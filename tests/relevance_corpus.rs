@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 
 use roadmap_api::content::{self, Catalog};
 use roadmap_api::search::analyzer::query_words;
+use roadmap_api::search::synonyms;
 use roadmap_api::search::{Kind, SearchIndex, SearchRequest};
 
 fn corpus() -> Option<&'static (Catalog, SearchIndex)> {
@@ -67,7 +68,7 @@ fn names(catalog: &Catalog) -> Vec<(String, Vec<String>)> {
         if let Some(b) = &r.brief_title {
             names.push(b.clone());
             let words = query_words(b).join(" ");
-            for group in &catalog.synonyms {
+            for group in synonyms::effective(&catalog.synonyms).iter() {
                 if group.iter().any(|t| query_words(t).join(" ") == words) {
                     names.extend(group.iter().cloned());
                 }

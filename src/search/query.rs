@@ -6,7 +6,8 @@
 //!
 //! A unit's matches:
 //! - the word as typed (exact) and its English stem (derived);
-//! - its synonyms (derived), multi-word ones as phrases;
+//! - its synonyms (exact: declared equivalents), multi-word ones as phrases; two
+//!   words that a synonym term writes as one (`node js`, `nodejs`) are that term;
 //! - the word being typed (the last, not followed by a space): its completions
 //!   (prefix) and, from 5 letters, completions with a typo (prefix-typo);
 //! - typo corrections, one typo from 5 letters, two from 9, each with its own count
@@ -250,12 +251,32 @@ fn segment(words: &[String], synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Vec<
     let mut i = 0;
     while i < words.len() && units.len() < MAX_UNITS {
         let mut unit = Unit::default();
-        if let Some((len, group)) = synonyms.match_at(words, i) {
+        // Two words that a synonym term writes as one (`node js` for `nodejs`, `vue
+        // js`) are that term, unless a longer term starts here: without this, `node`
+        // and `js` would each expand on their own and name nothing together.
+        let synonym = synonyms.match_at(words, i);
+        if synonym.as_ref().is_none_or(|(len, _)| *len < 2)
+            && let Some(next) = words.get(i + 1)
+            && let Some((1, group)) = synonyms.match_at(&[format!("{}{next}", words[i])], 0)
+        {
+            unit.words = vec![words[i].clone(), next.clone()];
+            unit.add_phrase(unit.words.clone(), true, 0, Exactness::Exact);
+            for term in group {
+                unit.add_phrase(term, true, 0, Exactness::Exact);
+            }
+            units.push(unit);
+            i += 2;
+            continue;
+        }
+        if let Some((len, group)) = synonym {
             let span = words[i..i + len].to_vec();
             unit.words = span.clone();
             unit.add_phrase(span.clone(), true, 0, Exactness::Exact);
+            // A group's terms are declared equivalents ("vuejs" is "vue"): each is as
+            // exact as the word typed, or a roadmap named by a nickname would lose to
+            // a topic holding the nickname itself.
             for term in group.into_iter().filter(|t| *t != span) {
-                unit.add_phrase(term, true, 0, Exactness::Derived);
+                unit.add_phrase(term, true, 0, Exactness::Exact);
             }
             units.push(unit);
             i += len;
@@ -563,14 +584,40 @@ mod tests {
     }
 
     #[test]
-    fn synonyms_make_derived_matches() {
+    fn synonyms_are_as_exact_as_the_word_typed() {
         let p = plan_of("k8s ");
         let u = &p.units[0];
         assert_eq!(u.term("k8s").map(|t| t.exactness), Some(Exactness::Exact));
         assert_eq!(
             u.term("kubernetes").map(|t| t.exactness),
-            Some(Exactness::Derived)
+            Some(Exactness::Exact)
         );
+    }
+
+    #[test]
+    fn two_words_a_synonym_writes_as_one_are_that_synonym() {
+        let synonyms = Synonyms::new(&[
+            vec!["node.js".into(), "nodejs".into(), "node".into()],
+            vec!["js".into(), "javascript".into()],
+            vec!["c sharp".into(), "c#".into()],
+        ]);
+        // `node` and `js` each have synonyms of their own, but together they are
+        // `nodejs`: one unit with the whole group.
+        let p = plan("node js ", &synonyms, &lex());
+        assert_eq!(p.units.len(), 1, "{:?}", p.units);
+        let u = &p.units[0];
+        assert_eq!(u.words, ["node", "js"]);
+        assert!(u.term("nodejs").is_some());
+        assert!(u.raw.contains("node.js"));
+        assert!(u.term("javascript").is_none());
+        // Apart, or followed by another word, each keeps its own.
+        let p = plan("js node ", &synonyms, &lex());
+        assert_eq!(p.units.len(), 2);
+        assert!(p.units[0].term("javascript").is_some());
+        // A longer term starting at the first word wins over joining.
+        let p = plan("c sharp ", &synonyms, &lex());
+        assert_eq!(p.units.len(), 1);
+        assert!(p.units[0].raw.contains("c#"));
     }
 
     #[test]

@@ -68,10 +68,11 @@ pub enum Field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Exactness {
-    /// The word as typed.
+    /// The word as typed, or a synonym of it (a group's terms are declared
+    /// equivalents).
     Exact = 0,
-    /// A whole word derived from it: its stem, a synonym, a typo correction, a split
-    /// or joined form.
+    /// A whole word derived from it: its stem, a typo correction, a split or joined
+    /// form.
     Derived = 1,
     /// A completion of the word being typed.
     Prefix = 2,

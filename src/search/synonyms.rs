@@ -22,15 +22,8 @@ impl Synonyms {
     /// Builds the map from raw groups; falls back to the shipped defaults when
     /// `groups` is empty.
     pub fn new(groups: &[Vec<String>]) -> Synonyms {
-        let defaults;
-        let groups = if groups.is_empty() {
-            defaults = parse_default();
-            &defaults
-        } else {
-            groups
-        };
         let mut out = Synonyms::default();
-        for group in groups {
+        for group in effective(groups).iter() {
             let terms: Vec<Vec<String>> = group
                 .iter()
                 .map(|t| query_words(t))
@@ -67,6 +60,17 @@ impl Synonyms {
             }
         }
         None
+    }
+}
+
+/// The groups a search applies: the content folder's, or the shipped defaults when
+/// it has none. Public so that checks of what a synonym finds (the relevance tests)
+/// read the same groups the index uses, not the catalog's often empty list.
+pub fn effective(groups: &[Vec<String>]) -> std::borrow::Cow<'_, [Vec<String>]> {
+    if groups.is_empty() {
+        std::borrow::Cow::Owned(parse_default())
+    } else {
+        std::borrow::Cow::Borrowed(groups)
     }
 }
 
