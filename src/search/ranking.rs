@@ -276,29 +276,44 @@ pub fn pair_proximity(a: &[u32], b: &[u32]) -> u16 {
 /// stand a few words apart. Worse than adjacent words, better than scattered ones.
 pub const TITLE_PROXIMITY: u16 = 3;
 
+/// The field numbers [`proximity`] reads: title, then context (the names of the
+/// roadmap and groups the document sits in), in the order of [`Field`].
+const TITLE: usize = Field::Title as usize;
+const CONTEXT: usize = Field::Context as usize;
+
 /// The proximity rule's value of one document: `positions[w][f]` holds the sorted
-/// positions of query word `w` in field `f`, field 0 being the title. Consecutive
+/// positions of query word `w` in field `f` (numbered as [`Field`]). Consecutive
 /// words take their closest field, or [`TITLE_PROXIMITY`] when one of them is in the
 /// title and the other anywhere in the document; a single word has proximity 0.
+///
+/// A word of the context followed by a word of the title are adjacent: the
+/// breadcrumb a result shows reads "React › … › State Management", and the query
+/// `react state management` names exactly that topic, while a text merely saying
+/// "React state management" is about something else (one more the other way round,
+/// as for reversed words in one field).
 pub fn proximity(positions: &[Vec<Vec<u32>>]) -> u16 {
-    let in_title = |w: &Vec<Vec<u32>>| w.first().is_some_and(|p| !p.is_empty());
+    let has = |w: &Vec<Vec<u32>>, f: usize| w.get(f).is_some_and(|p| !p.is_empty());
     let anywhere = |w: &Vec<Vec<u32>>| w.iter().any(|p| !p.is_empty());
     positions
         .windows(2)
         .map(|pair| {
-            let same_field = pair[0]
+            let (a, b) = (&pair[0], &pair[1]);
+            let same_field = a
                 .iter()
-                .zip(pair[1].iter())
+                .zip(b.iter())
                 .map(|(a, b)| pair_proximity(a, b))
                 .min()
                 .unwrap_or(MAX_PROXIMITY);
-            let titled = (in_title(&pair[0]) && anywhere(&pair[1]))
-                || (in_title(&pair[1]) && anywhere(&pair[0]));
-            if titled {
-                same_field.min(TITLE_PROXIMITY)
+            let crumbs = if has(a, CONTEXT) && has(b, TITLE) {
+                1
+            } else if has(a, TITLE) && has(b, CONTEXT) {
+                2
+            } else if (has(a, TITLE) && anywhere(b)) || (has(b, TITLE) && anywhere(a)) {
+                TITLE_PROXIMITY
             } else {
-                same_field
-            }
+                MAX_PROXIMITY
+            };
+            same_field.min(crumbs)
         })
         .sum()
 }
@@ -601,10 +616,29 @@ mod tests {
         let doc = vec![vec![vec![0]], vec![vec![1]], vec![vec![4]]];
         assert_eq!(proximity(&doc), 4);
         // A title word is near every word of the text, if less so than neighbours.
-        let doc = vec![vec![vec![0], vec![]], vec![vec![], vec![50]]];
+        let none = Vec::new;
+        let doc = vec![
+            vec![vec![0], none(), none(), none()],
+            vec![none(), none(), none(), vec![50]],
+        ];
         assert_eq!(proximity(&doc), TITLE_PROXIMITY);
-        let doc = vec![vec![vec![], vec![10]], vec![vec![], vec![50]]];
+        let doc = vec![
+            vec![none(), none(), none(), vec![10]],
+            vec![none(), none(), none(), vec![50]],
+        ];
         assert_eq!(proximity(&doc), MAX_PROXIMITY);
+        // The roadmap's or a group's name, then the title: adjacent in the
+        // breadcrumb (one more the other way round).
+        let doc = vec![
+            vec![none(), vec![0], none(), vec![90]],
+            vec![vec![0], none(), none(), vec![10]],
+        ];
+        assert_eq!(proximity(&doc), 1);
+        let doc = vec![
+            vec![vec![0], none(), none(), vec![10]],
+            vec![none(), vec![0], none(), vec![90]],
+        ];
+        assert_eq!(proximity(&doc), 2);
         // One word: nothing to be near.
         assert_eq!(proximity(&[vec![vec![5]]]), 0);
     }
