@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
@@ -957,22 +957,40 @@ impl Reader<'_> {
     }
 }
 
-/// How the unit matches a title word: `Some(false)` as typed or derived from it
-/// (stem, synonym, correction), `Some(true)` only by completing a word being typed,
-/// `None` not at all. Parts of a compound do not count ([`TitleWord`]).
-fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option<bool> {
+/// How a unit matches one title word, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Via {
+    /// As typed or derived from it (stem, synonym, correction).
+    Whole,
+    /// Only as one word of a phrase of several (`type` of the split `type script`):
+    /// counts only when the title holds as many such words as the phrase has.
+    Part,
+    /// Only by completing a word being typed.
+    Completion,
+}
+
+/// How the unit matches a title word, if it does. Parts of a compound title word do
+/// not count ([`TitleWord`]).
+fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option<Via> {
     // Most title words of a large bucket are none of the unit's: a few bit tests
     // tell, before any hashing.
     if !word.sig.may_meet(&words.filter) {
         return None;
     }
-    if word.stems.iter().any(|s| unit.stem_set.contains(&s[..])) {
-        return Some(false);
+    let mut part = false;
+    for s in word.stems.iter() {
+        if unit.stem_set.contains(&s[..]) {
+            if !words.parts.contains(&s[..]) {
+                return Some(Via::Whole);
+            }
+            part = true;
+        }
     }
     word.forms
         .iter()
         .filter_map(|f| words.completed.get(&f[..]).copied())
         .min()
+        .or(part.then_some(Via::Part))
 }
 
 /// Whether the query names this whole title: every meaningful word of the title is
@@ -994,21 +1012,34 @@ fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<
     let mut in_order = true;
     let mut previous = 0;
     // The units that match some word: every unit is tried on every word below, so
-    // whether each matched one is known without a second pass.
+    // whether each matched one is known without a second pass. A unit matching
+    // words only as parts of its phrases counts them.
     let mut met = 0u64;
+    let mut parts = [0u8; 64];
     for w in title {
-        // The first unit matching this word, and whether only by completion.
-        let (unit, by_completion) = plan
+        // The first unit matching this word, and how.
+        let (unit, via) = plan
             .units
             .iter()
             .zip(units)
             .enumerate()
             .filter_map(|(i, (u, uw))| unit_matches_word(u, uw, w).map(|c| (i, c)))
-            .inspect(|&(i, _)| met |= 1 << i)
+            .inspect(|&(i, via)| {
+                if via == Via::Part {
+                    parts[i] = parts[i].saturating_add(1);
+                } else {
+                    met |= 1 << i;
+                }
+            })
             .min_by_key(|&(i, c)| (c, i))?;
-        completed |= by_completion;
+        completed |= via == Via::Completion;
         in_order &= unit >= previous;
         previous = unit;
+    }
+    for (i, uw) in units.iter().enumerate() {
+        if parts[i] >= uw.phrase_words {
+            met |= 1 << i;
+        }
     }
     let all_units = met.count_ones() as usize == plan.units.len();
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
@@ -1027,9 +1058,15 @@ pub struct UnitWords {
     pub bits: WordBits,
     /// The same, against each title word's [`WordSig`](super::documents::WordSig).
     filter: WordFilter,
-    /// Each raw word, and whether the unit has it only by completing the word being
-    /// typed (a term found by prefix): one look-up instead of a walk of the terms.
-    completed: FxHashMap<String, bool>,
+    /// Each raw word, and how the unit has it: whole, only by completing the word
+    /// being typed (a term found by prefix), or only as a word of a phrase of
+    /// several. One look-up instead of a walk of the terms.
+    completed: FxHashMap<String, Via>,
+    /// The stems the unit has only as words of its phrases of several words.
+    parts: FxHashSet<String>,
+    /// The fewest words of such a phrase: how many of a title's words must match
+    /// as parts for the unit to match the title ([`u8::MAX`] without phrases).
+    phrase_words: u8,
 }
 
 /// [`UnitWords`] of each unit of `plan`.
@@ -1040,18 +1077,36 @@ pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
     plan.units
         .iter()
         .map(|u| {
-            // A raw word of a phrase only is no completion.
-            let mut completed: FxHashMap<String, bool> =
-                u.raw.iter().map(|w| (w.clone(), false)).collect();
+            // A raw word that is no term is a word of a phrase only.
+            let mut completed: FxHashMap<String, Via> =
+                u.raw.iter().map(|w| (w.clone(), Via::Part)).collect();
             for t in &u.terms {
-                if let Some(by_prefix) = completed.get_mut(&t.word) {
-                    *by_prefix = t.exactness >= Exactness::Prefix;
+                if let Some(via) = completed.get_mut(&t.word) {
+                    *via = if t.exactness >= Exactness::Prefix {
+                        Via::Completion
+                    } else {
+                        Via::Whole
+                    };
                 }
             }
+            let parts = u
+                .stem_set
+                .iter()
+                .filter(|s| !u.stems.iter().any(|t| &t.word == *s))
+                .cloned()
+                .collect();
+            let phrase_words = u
+                .phrases
+                .iter()
+                .map(|p| u8::try_from(p.words.len()).unwrap_or(u8::MAX))
+                .min()
+                .unwrap_or(u8::MAX);
             UnitWords {
                 bits: WordBits::of(words(u)),
                 filter: WordFilter::of(words(u)),
                 completed,
+                parts,
+                phrase_words,
             }
         })
         .collect()
@@ -1313,6 +1368,11 @@ mod tests {
                 "node",
                 "js",
                 "kubernetes",
+                "type",
+                "script",
+                "generic",
+                "dev",
+                "ops",
             ],
             &["http"],
         );
@@ -1388,6 +1448,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_words_of_a_split_or_joined_word_name_a_title_only_together() {
+        // `typescript` is also read as `type script`: "Type Script" is named, but
+        // `type` alone does not make "Generic Types" the title of `typescript generics`.
+        assert_eq!(
+            names_whole_title(&title_words("Type Script"), &p("typescript ")),
+            Some(0)
+        );
+        assert_eq!(
+            names_whole_title(&title_words("Generic Types"), &p("typescript generic ")),
+            None
+        );
+        assert_eq!(
+            names_whole_title(&title_words("Generic Types"), &p("generic types ")),
+            Some(0)
+        );
+        // Two words written apart: both, not one of them.
+        assert_eq!(
+            names_whole_title(&title_words("Dev Ops"), &p("dev ops ")),
+            Some(0)
+        );
+        assert_eq!(names_whole_title(&title_words("Ops"), &p("dev ops ")), None);
+    }
+
     /// Titles and queries that name them, name them in another order, by completion,
     /// by stem, through a compound, and not at all.
     const TITLES: &[&str] = &[
@@ -1403,6 +1487,10 @@ mod tests {
         "APIs",
         "Data Structures and Algorithms",
         "Docker vs Kubernetes",
+        "Type Script",
+        "Generic Types",
+        "Dev Ops",
+        "Ops",
     ];
     const QUERIES: &[&str] = &[
         "system design ",
@@ -1423,6 +1511,9 @@ mod tests {
         "apis ",
         "algorithms data structures",
         "docker kubernetes ",
+        "typescript ",
+        "typescript generic ",
+        "dev ops ",
         "node systems design",
     ];
 
@@ -1503,38 +1594,65 @@ mod tests {
     /// [`title_named`] as it reads, with no signature or filter before the
     /// look-ups and a second pass for the units: what the fast one must agree with.
     fn names_whole_title_plainly(title: &[TitleWord], plan: &Plan) -> Option<u8> {
-        let matches = |unit: &Unit, word: &TitleWord| -> Option<bool> {
-            if word.stems.iter().any(|s| unit.stem_set.contains(&s[..])) {
-                return Some(false);
+        // A word of a phrase of several only, not a single word of the unit.
+        let part_only = |unit: &Unit, stem: &str| {
+            !unit.stems.iter().any(|t| t.word == stem)
+                && unit.phrases.iter().any(|p| {
+                    p.words.len() > 1
+                        && p.words
+                            .iter()
+                            .any(|w| crate::search::analyzer::stem(w) == stem)
+                })
+        };
+        let matches = |unit: &Unit, word: &TitleWord| -> Option<Via> {
+            if word
+                .stems
+                .iter()
+                .any(|s| unit.stem_set.contains(&s[..]) && !part_only(unit, s))
+            {
+                return Some(Via::Whole);
             }
-            word.forms
+            let by_form = word
+                .forms
                 .iter()
                 .filter(|f| unit.raw.contains(&f[..]))
-                .map(|f| {
-                    unit.term(f)
-                        .is_some_and(|t| t.exactness >= Exactness::Prefix)
+                .map(|f| match unit.term(f) {
+                    Some(t) if t.exactness >= Exactness::Prefix => Via::Completion,
+                    Some(_) => Via::Whole,
+                    None => Via::Part,
                 })
-                .min()
+                .min();
+            let by_part = word.stems.iter().any(|s| unit.stem_set.contains(&s[..]));
+            by_form.or(by_part.then_some(Via::Part))
         };
         if title.is_empty() {
             return None;
         }
         let (mut completed, mut in_order, mut previous) = (false, true, 0);
         for w in title {
-            let (unit, by_completion) = plan
+            let (unit, via) = plan
                 .units
                 .iter()
                 .enumerate()
                 .filter_map(|(i, u)| matches(u, w).map(|c| (i, c)))
                 .min_by_key(|&(i, c)| (c, i))?;
-            completed |= by_completion;
+            completed |= via == Via::Completion;
             in_order &= unit >= previous;
             previous = unit;
         }
-        let all_units = plan
-            .units
-            .iter()
-            .all(|u| title.iter().any(|w| matches(u, w).is_some()));
+        // Every unit matches a word, or as many words as its shortest phrase has as
+        // parts of phrases.
+        let all_units = plan.units.iter().all(|u| {
+            let vias: Vec<Via> = title.iter().filter_map(|w| matches(u, w)).collect();
+            let shortest = u
+                .phrases
+                .iter()
+                .map(|p| p.words.len())
+                .min()
+                .unwrap_or(usize::MAX);
+            vias.iter().any(|&v| v != Via::Part)
+                || vias.iter().filter(|&&v| v == Via::Part).count() >= shortest
+        });
         all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
     }
 
