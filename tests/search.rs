@@ -356,3 +356,45 @@ fn words_written_together_or_apart_meet() {
         assert_eq!(titles(&body).first().map(String::as_str), Some(want), "{q}");
     }
 }
+
+/// A query made of a roadmap's name and a topic's title is that topic's breadcrumb:
+/// `kubernetes pod` names "Pods" in the Kubernetes roadmap, before a topic of the
+/// same roadmap whose title merely holds `pod` as typed.
+#[test]
+fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("roadmaps/orchestra");
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    std::fs::write(
+        root.join("orchestra.md"),
+        "---\norder: 1\nbriefTitle: 'Orchestra'\ntitle: 'Orchestra Operator'\n\
+         description: 'Run containers'\n---\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("content/100-pod-networking.md"),
+        "# Pod Networking\n\nHow a pod reaches another pod.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("content/101-pods.md"),
+        "# Pods\n\nThe smallest unit the scheduler places.\n",
+    )
+    .expect("write");
+    let s = TestServer::start(tmp.path());
+    for q in ["orchestra%20pod", "pod%20orchestra", "orchestra%20pods"] {
+        let body = s.ok(&format!("/v1/search?q={q}&type=topic"));
+        assert_eq!(
+            titles(&body).first().map(String::as_str),
+            Some("Pods"),
+            "{q}: {:?}",
+            titles(&body)
+        );
+    }
+    // A word of the roadmap's title is not its name: the word as typed wins.
+    let body = s.ok("/v1/search?q=operator%20pod&type=topic");
+    assert_eq!(
+        titles(&body).first().map(String::as_str),
+        Some("Pod Networking")
+    );
+}

@@ -63,6 +63,9 @@ pub struct Engine {
     kinds: Vec<Option<Kind>>,
     /// The title words of every document, for [`Engine::may_name`].
     titles: TitleColumns,
+    /// The dense numbers of the roadmaps and best practices: the documents whose
+    /// names a query's first or last words may be ([`Crumb`]).
+    heads: Vec<u32>,
     /// Dense number of each segment's first document, by segment ordinal.
     bases: Vec<u32>,
     /// Documents of every segment, deleted ones included (BM25's N, as Tantivy counts).
@@ -157,7 +160,10 @@ impl Engine {
             FieldStats { field, norms }
         })
         .collect();
-        let kinds = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
+        let kinds: Vec<Option<Kind>> = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
+        let heads = (0..kinds.len() as u32)
+            .filter(|&d| matches!(kinds[d as usize], Some(Kind::Roadmap | Kind::BestPractice)))
+            .collect();
         let titles = TitleColumns::of(
             docs.iter()
                 .map(|m| m.as_ref().map(|m| (m.title_bits, &m.titles[..]))),
@@ -168,6 +174,7 @@ impl Engine {
             roadmaps,
             kinds,
             titles,
+            heads,
             bases,
             total_docs,
             bm25,
@@ -207,7 +214,7 @@ impl Engine {
     /// `units` is [`unit_bits`] of `plan`. The signature tests on the engine's
     /// columns come first ([`TitleColumns::may_name`]): they tell most documents
     /// apart without reading the document's own title words.
-    pub fn names_whole(&self, dense: u32, plan: &Plan, units: &[UnitWords]) -> Option<u8> {
+    pub fn names_whole(&self, dense: u32, plan: &[Unit], units: &[UnitWords]) -> Option<u8> {
         if !self.titles.may_name(dense as usize, units) {
             return None;
         }
@@ -997,9 +1004,10 @@ fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option
 /// matched by a unit, and every unit matches a word of the title. `Some(0)` when
 /// named with whole words in the title's order, `Some(1)` in another order
 /// (`design system` for "System Design"), `Some(2)` when a word being typed had to
-/// be completed. `units` is [`unit_bits`] of `plan`.
-fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<u8> {
-    if title.is_empty() || plan.units.len() > 64 || units.len() != plan.units.len() {
+/// be completed. `units` is [`unit_bits`] of `plan_units` (a plan's units, or some of
+/// them).
+fn title_named(title: &[TitleWord], plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
+    if title.is_empty() || plan_units.len() > 64 || units.len() != plan_units.len() {
         return None;
     }
     // Every word's signature first: they lie together, while the words' strings
@@ -1018,8 +1026,7 @@ fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<
     let mut parts = [0u8; 64];
     for w in title {
         // The first unit matching this word, and how.
-        let (unit, via) = plan
-            .units
+        let (unit, via) = plan_units
             .iter()
             .zip(units)
             .enumerate()
@@ -1041,7 +1048,7 @@ fn title_named(title: &[TitleWord], plan: &Plan, units: &[UnitWords]) -> Option<
             met |= 1 << i;
         }
     }
-    let all_units = met.count_ones() as usize == plan.units.len();
+    let all_units = met.count_ones() as usize == plan_units.len();
     all_units.then_some(if completed { 2 } else { u8::from(!in_order) })
 }
 
@@ -1133,6 +1140,24 @@ pub struct Execution {
     pub named: Vec<u32>,
     /// [`unit_bits`] of the plan.
     pub unit_bits: Vec<UnitWords>,
+    /// Roadmaps and best practices that the query's first or last units name, the
+    /// rest of the query naming a title in them: see [`Crumb`].
+    pub crumbs: Vec<Crumb>,
+}
+
+/// A roadmap or best practice whose whole name is the first or the last units of a
+/// query of several: `kubernetes pods` names the roadmap Kubernetes by `kubernetes`,
+/// and the topic "Pods" in it by `pods`. The query is that topic's breadcrumb, and
+/// the whole-title rule counts it as naming the topic's title (in order when the
+/// roadmap comes first).
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    /// The roadmap's ordinal ([`Engine::roadmap_of`]).
+    pub ordinal: u32,
+    /// The units that must name a title of a document in it.
+    pub rest: std::ops::Range<usize>,
+    /// Whether the roadmap's name comes first in the query.
+    pub first: bool,
 }
 
 impl Engine {
@@ -1180,19 +1205,80 @@ impl Engine {
             .iter()
             .filter(|c| c.missing == 0)
             .filter(|c| matches!(self.kind(c.doc), Some(Kind::Roadmap | Kind::BestPractice)))
-            .filter(|c| self.names_whole(c.doc, plan, &unit_bits).is_some())
+            .filter(|c| self.names_whole(c.doc, &plan.units, &unit_bits).is_some())
             .map(|c| self.roadmap_of(c.doc))
             .filter(|&ordinal| ordinal != NO_ROADMAP)
             .collect();
         named.sort_unstable();
         named.dedup();
+        let crumbs = self.crumbs(plan, &unit_bits);
         Execution {
             matched,
             candidates: all,
             relaxed,
             named,
             unit_bits,
+            crumbs,
         }
+    }
+
+    /// The [`Crumb`]s of a query: every roadmap and best practice named by its
+    /// first or last units, the others left to name a title.
+    fn crumbs(&self, plan: &Plan, unit_bits: &[UnitWords]) -> Vec<Crumb> {
+        let n = plan.units.len();
+        let mut out = Vec::new();
+        if n < 2 || unit_bits.len() != n {
+            return out;
+        }
+        for &head in &self.heads {
+            let ordinal = self.roadmap_of(head);
+            if ordinal == NO_ROADMAP {
+                continue;
+            }
+            for k in 1..n {
+                if self
+                    .names_whole(head, &plan.units[..k], &unit_bits[..k])
+                    .is_some()
+                {
+                    out.push(Crumb {
+                        ordinal,
+                        rest: k..n,
+                        first: true,
+                    });
+                }
+                if self
+                    .names_whole(head, &plan.units[n - k..], &unit_bits[n - k..])
+                    .is_some()
+                {
+                    out.push(Crumb {
+                        ordinal,
+                        rest: 0..n - k,
+                        first: false,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// How the query names a document as its breadcrumb ([`Crumb`]): the best way
+    /// the units left after its roadmap's name name one of its titles, never in
+    /// order when the roadmap's name comes last.
+    fn names_by_crumb(&self, plan: &Plan, ex: &Execution, dense: u32) -> Option<u8> {
+        if ex.crumbs.is_empty() {
+            return None;
+        }
+        let ordinal = self.roadmap_of(dense);
+        ex.crumbs
+            .iter()
+            .filter(|c| c.ordinal == ordinal)
+            .filter_map(|c| {
+                let units = plan.units.get(c.rest.clone())?;
+                let bits = ex.unit_bits.get(c.rest.clone())?;
+                let named = self.names_whole(dense, units, bits)?;
+                Some(if c.first { named } else { named.max(1) })
+            })
+            .min()
     }
 
     /// Sorts `items` so that `offset..offset + limit` hold the page in rank order,
@@ -1327,7 +1413,14 @@ impl Engine {
         let Some(kind) = self.kind(c.doc) else {
             return;
         };
-        let whole = self.names_whole(c.doc, plan, &ex.unit_bits);
+        let whole = self
+            .names_whole(c.doc, &plan.units, &ex.unit_bits)
+            .or_else(|| {
+                // A roadmap is not its own topic.
+                (!matches!(kind, Kind::Roadmap | Kind::BestPractice))
+                    .then(|| self.names_by_crumb(plan, ex, c.doc))
+                    .flatten()
+            });
         // Most queries name no roadmap: no look-up per candidate then.
         let in_named = || ex.named.contains(&self.roadmap_of(c.doc));
         let standing = if ex.named.is_empty() {
@@ -1355,7 +1448,7 @@ mod tests {
 
     /// [`title_named`] with the plan's own [`unit_bits`].
     fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
-        title_named(title, plan, &unit_bits(plan))
+        title_named(title, &plan.units, &unit_bits(plan))
     }
 
     fn p(q: &str) -> Plan {
@@ -1576,7 +1669,8 @@ mod tests {
             for (doc, entry) in docs.iter().enumerate() {
                 let names = entry.is_some_and(|(b, t)| {
                     units.iter().all(|u| u.bits.meets(&b))
-                        && t.iter().any(|t| title_named(t, &plan, &units).is_some())
+                        && t.iter()
+                            .any(|t| title_named(t, &plan.units, &units).is_some())
                 });
                 let may = columns.may_name(doc, &units);
                 refused += usize::from(!may);

@@ -10,13 +10,16 @@
 //!    misspelling in the content above the common word the person meant.
 //! 3. [`Rule::Proximity`]: the query's words closer together first (the sum, over
 //!    consecutive words, of their smallest distance in one field, capped; a word of
-//!    the title counts as fairly near every word of its document).
+//!    the title counts as fairly near every word of its document, and a word of the
+//!    roadmap's or a group's name followed by one of the title as adjacent).
 //! 4. [`Rule::Field`]: where each word matched, title and alternative titles before
 //!    roadmap and group names, before keywords, before body text.
 //! 5. [`Rule::Exactness`]: the query naming a whole title (or alternative title) in
 //!    its order, then in another order, then by completing the word being typed,
 //!    before titles that merely contain it; then whole words before stems and corrections,
-//!    before prefix completions, before prefix completions with a typo.
+//!    before prefix completions, before prefix completions with a typo. A query that is
+//!    a document's breadcrumb (its roadmap's whole name, the rest naming its title:
+//!    `kubernetes pods`) names that title too.
 //! 6. [`Rule::Standing`]: a roadmap or best practice named by the query before the
 //!    documents in it, before everything else; then by kind (roadmap, best practice,
 //!    topic, guide, FAQ, question, video).
