@@ -285,6 +285,12 @@ impl TitleColumns {
         columns
     }
 
+    /// Whether one unit may match a word of the document's titles (the first of
+    /// [`Self::may_name`]'s tests, for one unit).
+    fn meets(&self, doc: usize, unit: &UnitWords) -> bool {
+        self.bits.get(doc).is_some_and(|bits| unit.bits.meets(bits))
+    }
+
     /// [`Engine::names_whole`]'s two signature tests: every unit meets the titles'
     /// words (a unit that meets none cannot match one), and, in some non-empty
     /// title, every word may meet some unit.
@@ -1235,7 +1241,11 @@ impl Engine {
             if ordinal == NO_ROADMAP {
                 continue;
             }
-            for k in 1..n {
+            // Each unit of a name must meet the head's titles' signature: the first
+            // unit that does not ends the longer names too, and most heads are told
+            // apart by a bit test or two (a query is checked against every head).
+            let meets = |u: usize| self.titles.meets(head as usize, &unit_bits[u]);
+            for k in (1..n).take_while(|&k| meets(k - 1)) {
                 if self
                     .names_whole(head, &plan.units[..k], &unit_bits[..k])
                     .is_some()
@@ -1246,6 +1256,8 @@ impl Engine {
                         first: true,
                     });
                 }
+            }
+            for k in (1..n).take_while(|&k| meets(n - k)) {
                 if self
                     .names_whole(head, &plan.units[n - k..], &unit_bits[n - k..])
                     .is_some()
