@@ -102,12 +102,16 @@ pub fn app_config(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceCo
         cfg.app_data(state)
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
+            // Search first: a search box sends a request per keystroke, and the router
+            // tries routes in order (each of the thirty routes with a parameter before
+            // it was a regex match per request). The paths are disjoint, so the order
+            // changes no answer.
+            .configure(search::configure)
             .configure(roadmaps::roadmap_endpoints::configure)
             .configure(roadmaps::best_practice_endpoints::configure)
             .configure(guides::configure)
             .configure(videos::configure)
             .configure(question_groups::configure)
-            .configure(search::configure)
             .configure(health::configure)
             .configure(status::configure)
             .configure(admin::configure)
