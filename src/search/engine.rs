@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
-use tantivy::{DocSet, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
 use super::documents::{DocMeta, Kind, TitleWord, WordBits, WordFilter, WordSig};
@@ -68,6 +68,10 @@ pub struct Engine {
     heads: Vec<u32>,
     /// Dense number of each segment's first document, by segment ordinal.
     bases: Vec<u32>,
+    /// Each segment's inverted index of each field, by field id: Tantivy's
+    /// `SegmentReader::inverted_index` takes a lock and hashes the field at every
+    /// call, and a query makes a few hundred (one per term, field and segment).
+    inverted: Vec<Vec<Option<Arc<InvertedIndexReader>>>>,
     /// Documents of every segment, deleted ones included (BM25's N, as Tantivy counts).
     total_docs: u64,
     bm25: Vec<FieldStats>,
@@ -160,6 +164,31 @@ impl Engine {
             FieldStats { field, norms }
         })
         .collect();
+        let inverted = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let fields = [
+                    fields.title_raw,
+                    fields.title,
+                    fields.body_raw,
+                    fields.body,
+                    fields.context,
+                    fields.keywords,
+                ];
+                let size = fields.iter().map(|f| f.field_id() as usize + 1).max();
+                let mut by_id = vec![None; size.unwrap_or(0)];
+                for f in fields {
+                    if let (Some(slot), Ok(index)) = (
+                        by_id.get_mut(f.field_id() as usize),
+                        segment.inverted_index(f),
+                    ) {
+                        *slot = Some(index);
+                    }
+                }
+                by_id
+            })
+            .collect();
         let kinds: Vec<Option<Kind>> = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
         let heads = (0..kinds.len() as u32)
             .filter(|&d| matches!(kinds[d as usize], Some(Kind::Roadmap | Kind::BestPractice)))
@@ -175,6 +204,7 @@ impl Engine {
             kinds,
             titles,
             heads,
+            inverted,
             bases,
             total_docs,
             bm25,
@@ -203,6 +233,14 @@ impl Engine {
 
     pub fn doc(&self, dense: u32) -> Option<&Arc<DocMeta>> {
         self.docs.get(dense as usize).and_then(Option::as_ref)
+    }
+
+    /// The inverted index of `field` in segment `ord`.
+    pub fn inverted(&self, ord: usize, field: TantivyField) -> Option<&Arc<InvertedIndexReader>> {
+        self.inverted
+            .get(ord)?
+            .get(field.field_id() as usize)?
+            .as_ref()
     }
 
     /// The kind of a dense document (`None` for a deleted one).
@@ -323,6 +361,8 @@ impl TitleColumns {
 pub struct IndexLexicon<'a> {
     pub searcher: &'a Searcher,
     pub fields: Fields,
+    /// The engine of the same searcher: its inverted indexes.
+    pub engine: &'a Engine,
 }
 
 /// Matches the words that start with a prefix.
@@ -488,8 +528,8 @@ impl IndexLexicon<'_> {
         // streams a thousand words, each hashed and inserted was a tenth of its plan).
         let mut found: Vec<(String, u64)> = Vec::new();
         let mut segments_with_words = 0;
-        for reader in self.searcher.segment_readers() {
-            let Ok(inverted) = reader.inverted_index(field) else {
+        for ord in 0..self.searcher.segment_readers().len() {
+            let Some(inverted) = self.engine.inverted(ord, field) else {
                 continue;
             };
             let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
@@ -560,12 +600,15 @@ impl Lexicon for IndexLexicon<'_> {
     }
 
     fn doc_freq(&self, word: &str) -> u64 {
+        let segments = self.searcher.segment_readers().len();
         self.raw_fields()
             .iter()
-            .map(|f| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(*f, word))
-                    .unwrap_or(0)
+            .map(|&f| {
+                let term = Term::from_field_text(f, word);
+                (0..segments)
+                    .filter_map(|ord| self.engine.inverted(ord, f))
+                    .map(|i| u64::from(i.doc_freq(&term).unwrap_or(0)))
+                    .sum::<u64>()
             })
             .max()
             .unwrap_or(0)
@@ -712,8 +755,8 @@ impl Reader<'_> {
         // frequency BM25 needs.
         let mut found = Vec::new();
         let mut doc_freq = 0u64;
-        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
-            let Ok(inverted) = segment.inverted_index(field.0) else {
+        for ord in 0..self.searcher.segment_readers().len() {
+            let Some(inverted) = self.engine.inverted(ord, field.0) else {
                 continue;
             };
             if let Ok(Some(info)) = inverted.get_term_info(&term) {
@@ -771,9 +814,9 @@ impl Reader<'_> {
             .iter()
             .map(|w| Term::from_field_text(field.0, w))
             .collect();
-        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+        for ord in 0..self.searcher.segment_readers().len() {
             let base = self.engine.bases[ord];
-            let Ok(inverted) = segment.inverted_index(field.0) else {
+            let Some(inverted) = self.engine.inverted(ord, field.0) else {
                 continue;
             };
             let mut lists = Vec::with_capacity(terms.len());
@@ -907,14 +950,14 @@ impl Reader<'_> {
             for (fi, &field) in fields.iter().enumerate() {
                 for s in &stems {
                     let term = Term::from_field_text(field, s);
-                    for (ord, segment) in segments.iter().enumerate() {
-                        let Ok(inverted) = segment.inverted_index(field) else {
+                    for (ord, list) in lists.iter_mut().enumerate() {
+                        let Some(inverted) = self.engine.inverted(ord, field) else {
                             continue;
                         };
                         if let Ok(Some(postings)) =
                             inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
                         {
-                            lists[ord].push((u, fi, postings));
+                            list.push((u, fi, postings));
                         }
                     }
                 }

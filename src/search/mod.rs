@@ -179,6 +179,7 @@ impl SearchIndex {
         let lexicon = engine::IndexLexicon {
             searcher: &self.searcher,
             fields: self.fields,
+            engine: &self.engine,
         };
         query::plan(q, &self.synonyms, &lexicon)
     }
