@@ -138,44 +138,31 @@ impl Engine {
             .iter()
             .map(|s| u64::from(s.max_doc()))
             .sum();
-        let bm25 = [
-            fields.title_raw,
-            fields.title,
-            fields.body_raw,
-            fields.body,
-            fields.context,
-            fields.keywords,
-        ]
-        .into_iter()
-        .map(|field| {
-            let tokens: u64 = searcher
-                .segment_readers()
-                .iter()
-                .filter_map(|s| s.inverted_index(field).ok())
-                .map(|i| i.total_num_tokens())
-                .sum();
-            // The same arithmetic as Tantivy's scorer, so that scores are identical.
-            let average = tokens as f32 / total_docs as f32;
-            let mut norms = [0f32; 256];
-            for (id, n) in norms.iter_mut().enumerate() {
-                let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8);
-                *n = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm as f32 / average);
-            }
-            FieldStats { field, norms }
-        })
-        .collect();
+        let bm25 = fields
+            .searched()
+            .into_iter()
+            .map(|field| {
+                let tokens: u64 = searcher
+                    .segment_readers()
+                    .iter()
+                    .filter_map(|s| s.inverted_index(field).ok())
+                    .map(|i| i.total_num_tokens())
+                    .sum();
+                // The same arithmetic as Tantivy's scorer, so that scores are identical.
+                let average = tokens as f32 / total_docs as f32;
+                let mut norms = [0f32; 256];
+                for (id, n) in norms.iter_mut().enumerate() {
+                    let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8);
+                    *n = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm as f32 / average);
+                }
+                FieldStats { field, norms }
+            })
+            .collect();
         let inverted = searcher
             .segment_readers()
             .iter()
             .map(|segment| {
-                let fields = [
-                    fields.title_raw,
-                    fields.title,
-                    fields.body_raw,
-                    fields.body,
-                    fields.context,
-                    fields.keywords,
-                ];
+                let fields = fields.searched();
                 let size = fields.iter().map(|f| f.field_id() as usize + 1).max();
                 let mut by_id = vec![None; size.unwrap_or(0)];
                 for f in fields {
@@ -248,18 +235,18 @@ impl Engine {
         self.kinds.get(dense as usize).copied().flatten()
     }
 
-    /// The best way the query names one of the document's titles, if it does.
-    /// `units` is [`unit_bits`] of `plan`. The signature tests on the engine's
-    /// columns come first ([`TitleColumns::may_name`]): they tell most documents
-    /// apart without reading the document's own title words.
-    pub fn names_whole(&self, dense: u32, plan: &[Unit], units: &[UnitWords]) -> Option<u8> {
+    /// The best way the query (a plan's units, or some of them) names one of the
+    /// document's titles, if it does. `units` is [`unit_bits`] of `plan_units`. The
+    /// signature tests on the engine's columns come first ([`TitleColumns::may_name`]):
+    /// they tell most documents apart without reading the document's own title words.
+    pub fn names_whole(&self, dense: u32, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
         if !self.titles.may_name(dense as usize, units) {
             return None;
         }
         self.doc(dense)?
             .titles
             .iter()
-            .filter_map(|t| title_named(t, plan, units))
+            .filter_map(|t| title_named(t, plan_units, units))
             .min()
     }
 

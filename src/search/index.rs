@@ -167,6 +167,21 @@ pub struct Fields {
     pub keywords: Field,
 }
 
+impl Fields {
+    /// The fields a query reads: raw and stemmed titles and bodies, context and
+    /// keywords.
+    pub fn searched(&self) -> [Field; 6] {
+        [
+            self.title_raw,
+            self.title,
+            self.body_raw,
+            self.body,
+            self.context,
+            self.keywords,
+        ]
+    }
+}
+
 fn text(tokenizer: &str, positions: bool) -> TextOptions {
     let option = if positions {
         IndexRecordOption::WithFreqsAndPositions
