@@ -39,6 +39,12 @@ impl Kind {
         Kind::QuestionGroup,
     ];
 
+    /// A roadmap or best practice: what a query names by its title, and what other
+    /// documents stand in (the standing rule, breadcrumbs).
+    pub fn is_head(self) -> bool {
+        matches!(self, Kind::Roadmap | Kind::BestPractice)
+    }
+
     /// What people read for this kind (facet labels).
     pub fn label(self) -> &'static str {
         match self {

@@ -138,27 +138,7 @@ impl Engine {
             .iter()
             .map(|s| u64::from(s.max_doc()))
             .sum();
-        let bm25 = fields
-            .searched()
-            .into_iter()
-            .map(|field| {
-                let tokens: u64 = searcher
-                    .segment_readers()
-                    .iter()
-                    .filter_map(|s| s.inverted_index(field).ok())
-                    .map(|i| i.total_num_tokens())
-                    .sum();
-                // The same arithmetic as Tantivy's scorer, so that scores are identical.
-                let average = tokens as f32 / total_docs as f32;
-                let mut norms = [0f32; 256];
-                for (id, n) in norms.iter_mut().enumerate() {
-                    let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8);
-                    *n = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm as f32 / average);
-                }
-                FieldStats { field, norms }
-            })
-            .collect();
-        let inverted = searcher
+        let inverted: Vec<Vec<Option<Arc<InvertedIndexReader>>>> = searcher
             .segment_readers()
             .iter()
             .map(|segment| {
@@ -176,9 +156,28 @@ impl Engine {
                 by_id
             })
             .collect();
+        let bm25 = fields
+            .searched()
+            .into_iter()
+            .map(|field| {
+                let tokens: u64 = inverted
+                    .iter()
+                    .filter_map(|by_id| by_id.get(field.field_id() as usize)?.as_ref())
+                    .map(|i| i.total_num_tokens())
+                    .sum();
+                // The same arithmetic as Tantivy's scorer, so that scores are identical.
+                let average = tokens as f32 / total_docs as f32;
+                let mut norms = [0f32; 256];
+                for (id, n) in norms.iter_mut().enumerate() {
+                    let fieldnorm = tantivy::fieldnorm::FieldNormReader::id_to_fieldnorm(id as u8);
+                    *n = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm as f32 / average);
+                }
+                FieldStats { field, norms }
+            })
+            .collect();
         let kinds: Vec<Option<Kind>> = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
         let heads = (0..kinds.len() as u32)
-            .filter(|&d| matches!(kinds[d as usize], Some(Kind::Roadmap | Kind::BestPractice)))
+            .filter(|&d| kinds[d as usize].is_some_and(Kind::is_head))
             .collect();
         let titles = TitleColumns::of(
             docs.iter()
@@ -236,7 +235,7 @@ impl Engine {
     }
 
     /// The best way the query (a plan's units, or some of them) names one of the
-    /// document's titles, if it does. `units` is [`unit_bits`] of `plan_units`. The
+    /// document's titles, if it does. `units` is [`unit_words`] of `plan_units`. The
     /// signature tests on the engine's columns come first ([`TitleColumns::may_name`]):
     /// they tell most documents apart without reading the document's own title words.
     pub fn names_whole(&self, dense: u32, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
@@ -1031,7 +1030,7 @@ fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option
     }
     word.forms
         .iter()
-        .filter_map(|f| words.completed.get(&f[..]).copied())
+        .filter_map(|f| words.forms.get(&f[..]).copied())
         .min()
         .or(part.then_some(Via::Part))
 }
@@ -1040,7 +1039,7 @@ fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option
 /// matched by a unit, and every unit matches a word of the title. `Some(0)` when
 /// named with whole words in the title's order, `Some(1)` in another order
 /// (`design system` for "System Design"), `Some(2)` when a word being typed had to
-/// be completed. `units` is [`unit_bits`] of `plan_units` (a plan's units, or some of
+/// be completed. `units` is [`unit_words`] of `plan_units` (a plan's units, or some of
 /// them).
 fn title_named(title: &[TitleWord], plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
     if title.is_empty() || plan_units.len() > 64 || units.len() != plan_units.len() {
@@ -1104,7 +1103,7 @@ pub struct UnitWords {
     /// Each raw word, and how the unit has it: whole, only by completing the word
     /// being typed (a term found by prefix), or only as a word of a phrase of
     /// several. One look-up instead of a walk of the terms.
-    completed: FxHashMap<String, Via>,
+    forms: FxHashMap<String, Via>,
     /// The stems the unit has only as words of its phrases of several words.
     parts: FxHashSet<String>,
     /// The fewest words of such a phrase: how many of a title's words must match
@@ -1113,7 +1112,7 @@ pub struct UnitWords {
 }
 
 /// [`UnitWords`] of each unit of `plan`.
-pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
+pub fn unit_words(plan: &Plan) -> Vec<UnitWords> {
     fn words(u: &Unit) -> impl Iterator<Item = &str> {
         u.raw.iter().chain(u.stem_set.iter()).map(String::as_str)
     }
@@ -1121,10 +1120,10 @@ pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
         .iter()
         .map(|u| {
             // A raw word that is no term is a word of a phrase only.
-            let mut completed: FxHashMap<String, Via> =
+            let mut forms: FxHashMap<String, Via> =
                 u.raw.iter().map(|w| (w.clone(), Via::Part)).collect();
             for t in &u.terms {
-                if let Some(via) = completed.get_mut(&t.word) {
+                if let Some(via) = forms.get_mut(&t.word) {
                     *via = if t.exactness >= Exactness::Prefix {
                         Via::Completion
                     } else {
@@ -1147,7 +1146,7 @@ pub fn unit_bits(plan: &Plan) -> Vec<UnitWords> {
             UnitWords {
                 bits: WordBits::of(words(u)),
                 filter: WordFilter::of(words(u)),
-                completed,
+                forms,
                 parts,
                 phrase_words,
             }
@@ -1174,8 +1173,8 @@ pub struct Execution {
     /// names, by ordinal ([`Engine::roadmap_of`]): the standing rule compares them for
     /// every document of the bucket holding the page without reading its metadata.
     pub named: Vec<u32>,
-    /// [`unit_bits`] of the plan.
-    pub unit_bits: Vec<UnitWords>,
+    /// [`unit_words`] of the plan.
+    pub unit_words: Vec<UnitWords>,
     /// Roadmaps and best practices that the query's first or last units name, the
     /// rest of the query naming a title in them: see [`Crumb`].
     pub crumbs: Vec<Crumb>,
@@ -1235,35 +1234,37 @@ impl Engine {
         if !relaxed {
             all.retain(|c| c.missing == 0);
         }
-        let unit_bits = unit_bits(plan);
-        // A roadmap's or best practice's own ordinal is that of its id.
-        let mut named: Vec<u32> = all
+        let unit_words = unit_words(plan);
+        // The heads matching every unit (a few dozen, not every candidate); a
+        // roadmap's or best practice's own ordinal is that of its id.
+        let mut named: Vec<u32> = self
+            .heads
             .iter()
-            .filter(|c| c.missing == 0)
-            .filter(|c| matches!(self.kind(c.doc), Some(Kind::Roadmap | Kind::BestPractice)))
-            .filter(|c| self.names_whole(c.doc, &plan.units, &unit_bits).is_some())
-            .map(|c| self.roadmap_of(c.doc))
+            .copied()
+            .filter(|&h| ranking::words_and_typos(matched.matches(h)).0 == 0)
+            .filter(|&h| self.names_whole(h, &plan.units, &unit_words).is_some())
+            .map(|h| self.roadmap_of(h))
             .filter(|&ordinal| ordinal != NO_ROADMAP)
             .collect();
         named.sort_unstable();
         named.dedup();
-        let crumbs = self.crumbs(plan, &unit_bits);
+        let crumbs = self.crumbs(plan, &unit_words);
         Execution {
             matched,
             candidates: all,
             relaxed,
             named,
-            unit_bits,
+            unit_words,
             crumbs,
         }
     }
 
     /// The [`Crumb`]s of a query: every roadmap and best practice named by its
     /// first or last units, the others left to name a title.
-    fn crumbs(&self, plan: &Plan, unit_bits: &[UnitWords]) -> Vec<Crumb> {
+    fn crumbs(&self, plan: &Plan, unit_words: &[UnitWords]) -> Vec<Crumb> {
         let n = plan.units.len();
         let mut out = Vec::new();
-        if n < 2 || unit_bits.len() != n {
+        if n < 2 || unit_words.len() != n {
             return out;
         }
         for &head in &self.heads {
@@ -1274,10 +1275,10 @@ impl Engine {
             // Each unit of a name must meet the head's titles' signature: the first
             // unit that does not ends the longer names too, and most heads are told
             // apart by a bit test or two (a query is checked against every head).
-            let meets = |u: usize| self.titles.meets(head as usize, &unit_bits[u]);
+            let meets = |u: usize| self.titles.meets(head as usize, &unit_words[u]);
             for k in (1..n).take_while(|&k| meets(k - 1)) {
                 if self
-                    .names_whole(head, &plan.units[..k], &unit_bits[..k])
+                    .names_whole(head, &plan.units[..k], &unit_words[..k])
                     .is_some()
                 {
                     out.push(Crumb {
@@ -1289,7 +1290,7 @@ impl Engine {
             }
             for k in (1..n).take_while(|&k| meets(n - k)) {
                 if self
-                    .names_whole(head, &plan.units[n - k..], &unit_bits[n - k..])
+                    .names_whole(head, &plan.units[n - k..], &unit_words[n - k..])
                     .is_some()
                 {
                     out.push(Crumb {
@@ -1316,7 +1317,7 @@ impl Engine {
             .filter(|c| c.ordinal == ordinal)
             .filter_map(|c| {
                 let units = plan.units.get(c.rest.clone())?;
-                let bits = ex.unit_bits.get(c.rest.clone())?;
+                let bits = ex.unit_words.get(c.rest.clone())?;
                 let named = self.names_whole(dense, units, bits)?;
                 Some(if c.first { named } else { named.max(1) })
             })
@@ -1456,10 +1457,10 @@ impl Engine {
             return;
         };
         let whole = self
-            .names_whole(c.doc, &plan.units, &ex.unit_bits)
+            .names_whole(c.doc, &plan.units, &ex.unit_words)
             .or_else(|| {
                 // A roadmap is not its own topic.
-                (!matches!(kind, Kind::Roadmap | Kind::BestPractice))
+                (!kind.is_head())
                     .then(|| self.names_by_crumb(plan, ex, c.doc))
                     .flatten()
             });
@@ -1467,7 +1468,7 @@ impl Engine {
         let in_named = || ex.named.contains(&self.roadmap_of(c.doc));
         let standing = if ex.named.is_empty() {
             2
-        } else if matches!(kind, Kind::Roadmap | Kind::BestPractice) && in_named() {
+        } else if kind.is_head() && in_named() {
             0
         } else if in_named() {
             1
@@ -1488,9 +1489,9 @@ mod tests {
     use crate::search::query::{WordList, plan};
     use crate::search::synonyms::Synonyms;
 
-    /// [`title_named`] with the plan's own [`unit_bits`].
+    /// [`title_named`] with the plan's own [`unit_words`].
     fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
-        title_named(title, &plan.units, &unit_bits(plan))
+        title_named(title, &plan.units, &unit_words(plan))
     }
 
     fn p(q: &str) -> Plan {
@@ -1663,7 +1664,7 @@ mod tests {
             let bits = WordBits::of_title(&words);
             for q in QUERIES {
                 let plan = p(q);
-                let meets = unit_bits(&plan).iter().all(|u| u.bits.meets(&bits));
+                let meets = unit_words(&plan).iter().all(|u| u.bits.meets(&bits));
                 refused += usize::from(!meets);
                 if names_whole_title(&words, &plan).is_some() {
                     named += 1;
@@ -1707,7 +1708,7 @@ mod tests {
         let (mut named, mut refused) = (0, 0);
         for q in QUERIES {
             let plan = p(q);
-            let units = unit_bits(&plan);
+            let units = unit_words(&plan);
             for (doc, entry) in docs.iter().enumerate() {
                 let names = entry.is_some_and(|(b, t)| {
                     units.iter().all(|u| u.bits.meets(&b))

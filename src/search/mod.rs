@@ -425,7 +425,7 @@ impl SearchIndex {
                 let about = per_roadmap.get(roadmap).copied().unwrap_or(0);
                 let whole = self
                     .engine
-                    .names_whole(c.doc, &plan.units, &ex.unit_bits)
+                    .names_whole(c.doc, &plan.units, &ex.unit_words)
                     .unwrap_or(3);
                 // Lexicographic: preferred, named, whole title, most about, rank.
                 let key = (!preferred, !named, whole, std::cmp::Reverse(about), rank);
