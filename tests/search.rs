@@ -398,3 +398,45 @@ fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
         Some("Pod Networking")
     );
 }
+
+/// A query of stop words alone (`what is`, typed on the way to a question) matches
+/// titles that hold them, not every body that does; with no such title, bodies.
+#[test]
+fn stop_words_alone_match_titles_before_bodies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("roadmaps/orchestra");
+    std::fs::create_dir_all(root.join("content")).expect("mkdir");
+    std::fs::write(
+        root.join("orchestra.md"),
+        "---\norder: 1\nbriefTitle: 'Orchestra'\ntitle: 'Orchestra Operator'\n\
+         description: 'Run containers'\n---\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("content/100-what-is-a-pod.md"),
+        "# What is a Pod?\n\nThe smallest unit the scheduler places.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("content/101-services.md"),
+        "# Services\n\nWhat is a service? It is what a pod is reached by, and what \
+         is a name for a set of pods.\n",
+    )
+    .expect("write");
+    let s = TestServer::start(tmp.path());
+    for q in ["what%20is", "what%20is%20a", "what%20is%20a%20"] {
+        let body = s.ok(&format!("/v1/search?q={q}"));
+        assert_eq!(titles(&body), vec!["What is a Pod?"], "{q}");
+        assert_eq!(body["total"], 1, "{q}");
+    }
+    // No title holds `it` or `by`: the bodies that do.
+    let body = s.ok("/v1/search?q=it%20by%20");
+    assert_eq!(titles(&body), vec!["Services"]);
+    // Another word carries the query: the stop words go, bodies count again.
+    let body = s.ok("/v1/search?q=what%20is%20a%20pod%20");
+    assert_eq!(
+        titles(&body).first().map(String::as_str),
+        Some("What is a Pod?")
+    );
+    assert!(titles(&body).iter().any(|t| t == "Services"), "{body}");
+}

@@ -858,9 +858,12 @@ impl Reader<'_> {
         }
     }
 
+    /// The best match of `unit` in each document; with `titles_only`, in titles
+    /// alone ([`Plan::titles_only`]).
     fn unit(
         &self,
         unit: &Unit,
+        titles_only: bool,
         bm25: &mut [f32],
         touched: &mut Vec<u32>,
         seen: &mut [bool],
@@ -869,7 +872,7 @@ impl Reader<'_> {
         let mut best = vec![Match::NONE; self.engine.docs.len()];
         for t in &unit.terms {
             let fields = [(f.title_raw, Field::Title), (f.body_raw, Field::Body)];
-            let fields = if t.titles_only {
+            let fields = if t.titles_only || titles_only {
                 &fields[..1]
             } else {
                 &fields[..]
@@ -885,15 +888,20 @@ impl Reader<'_> {
             (f.keywords, Field::Keywords),
             (f.body, Field::Body),
         ];
+        let stemmed = if titles_only {
+            &stemmed[..1]
+        } else {
+            &stemmed[..]
+        };
         for s in &unit.stems {
-            for field in stemmed {
+            for &field in stemmed {
                 let m = Match::new(s.typos, field.1, s.exactness);
                 self.term(&mut best, bm25, touched, seen, field, &s.word, m);
             }
         }
         for p in &unit.phrases {
             let stems: Vec<String> = p.words.iter().map(|w| super::analyzer::stem(w)).collect();
-            for field in stemmed {
+            for &field in stemmed {
                 let m = Match::new(p.typos, field.1, p.exactness);
                 self.phrase(&mut best, touched, seen, field, &stems, p.adjacent, m);
             }
@@ -906,9 +914,11 @@ impl Reader<'_> {
     /// once and moved forward through the documents in order, and one document's
     /// positions are dropped as soon as its proximity is known (the positions of every
     /// document of a large bucket, kept all at once, were most of the cost).
-    fn proximities(&self, plan: &Plan, docs: &[u32]) -> Vec<u16> {
+    fn proximities(&self, plan: &Plan, titles_only: bool, docs: &[u32]) -> Vec<u16> {
         let f = self.fields;
         let fields = [f.title, f.context, f.keywords, f.body];
+        // Matched in titles only: the words' places elsewhere do not count either.
+        let read = if titles_only { 1 } else { fields.len() };
         // The words whose distances count: a unit of several words (`server side`)
         // by its first and its last word, so that the next unit's distance is
         // measured from where this one ends.
@@ -933,7 +943,7 @@ impl Reader<'_> {
                 .into_iter()
                 .take(MAX_POSITION_STEMS)
                 .collect();
-            for (fi, &field) in fields.iter().enumerate() {
+            for (fi, &field) in fields.iter().enumerate().take(read) {
                 for s in &stems {
                     let term = Term::from_field_text(field, s);
                     for (ord, list) in lists.iter_mut().enumerate() {
@@ -1169,6 +1179,9 @@ pub struct Execution {
     /// [`RELAX_BELOW`] have them all, every document with at least one.
     pub candidates: Vec<Candidate>,
     pub relaxed: bool,
+    /// Whether the units were matched in titles only ([`Plan::titles_only`], and some
+    /// title held them): proximity then reads titles only too.
+    pub titles_only: bool,
     /// Roadmaps and best practices whose whole title or alternative title the query
     /// names, by ordinal ([`Engine::roadmap_of`]): the standing rule compares them for
     /// every document of the bucket holding the page without reading its metadata.
@@ -1207,11 +1220,22 @@ impl Engine {
         let mut bm25 = vec![0f32; n];
         let mut touched = Vec::new();
         let mut seen = vec![false; n];
-        let best: Vec<Vec<Match>> = plan
+        let mut titles_only = plan.titles_only;
+        let mut best: Vec<Vec<Match>> = plan
             .units
             .iter()
-            .map(|u| reader.unit(u, &mut bm25, &mut touched, &mut seen))
+            .map(|u| reader.unit(u, titles_only, &mut bm25, &mut touched, &mut seen))
             .collect();
+        if titles_only && touched.is_empty() {
+            // No title holds the words: everywhere, then (nothing was touched, so
+            // nothing is left to clear).
+            titles_only = false;
+            best = plan
+                .units
+                .iter()
+                .map(|u| reader.unit(u, titles_only, &mut bm25, &mut touched, &mut seen))
+                .collect();
+        }
         let matched = Matched {
             best,
             bm25,
@@ -1253,6 +1277,7 @@ impl Engine {
             matched,
             candidates: all,
             relaxed,
+            titles_only,
             named,
             unit_words,
             crumbs,
@@ -1350,7 +1375,7 @@ impl Engine {
             |slice, page| {
                 let docs: Vec<u32> = slice.iter().map(|c| c.doc).collect();
                 let proximities = if plan.units.len() > 1 {
-                    Some(reader.proximities(plan, &docs))
+                    Some(reader.proximities(plan, ex.titles_only, &docs))
                 } else {
                     None
                 };
@@ -1398,7 +1423,7 @@ impl Engine {
         };
         let page = &items[range];
         let docs: Vec<u32> = page.iter().map(|c| c.doc).collect();
-        let proximities = reader.proximities(plan, &docs);
+        let proximities = reader.proximities(plan, ex.titles_only, &docs);
         page.iter()
             .zip(proximities.iter())
             .filter_map(|(c, p)| {

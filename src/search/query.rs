@@ -220,6 +220,15 @@ pub struct Plan {
     pub units: Vec<Unit>,
     /// All query words normalized and joined.
     pub normalized: String,
+    /// Match every unit in titles only: the query holds nothing but stop words
+    /// (`what is`, `how does the i`), as a search box sends it on the way to a
+    /// question. Such words stand in
+    /// every body; matched there they say nothing about a document and made these
+    /// keystrokes the costliest of a question typed out (every document a candidate,
+    /// the positions of each read for proximity), while a title holding them is
+    /// likely the question being typed. When no title holds them the engine matches
+    /// them everywhere after all ([`crate::search::engine::Engine::execute`]).
+    pub titles_only: bool,
 }
 
 impl Plan {
@@ -386,7 +395,15 @@ pub fn plan(q: &str, synonyms: &Synonyms, lexicon: &dyn Lexicon) -> Plan {
         .map(|u| u.words.join(" "))
         .collect::<Vec<_>>()
         .join(" ");
-    Plan { units, normalized }
+    // Stop words are left only when nothing else is ([`segment`]).
+    let titles_only = units
+        .iter()
+        .all(|u| u.words.len() == 1 && is_stopword(&u.words[0]));
+    Plan {
+        units,
+        normalized,
+        titles_only,
+    }
 }
 
 /// The typos of `typed` standing for the indexed `word`, if at most `max`: their
@@ -654,6 +671,17 @@ mod tests {
         assert_eq!(p.normalized, "react");
         let p = plan_of("what is ");
         assert_eq!(p.units.len(), 2);
+    }
+
+    #[test]
+    fn stop_words_alone_are_matched_in_titles_only() {
+        assert!(plan_of("what is ").titles_only);
+        assert!(plan_of("what is a").titles_only);
+        assert!(plan_of("how does the i").titles_only);
+        // Any other word carries the query, the stop words go.
+        assert!(!plan_of("what is a r").titles_only);
+        assert!(!plan_of("what is react").titles_only);
+        assert!(!plan_of("kubernetes").titles_only);
     }
 
     #[test]
