@@ -831,23 +831,27 @@ impl Reader<'_> {
                         continue 'docs;
                     }
                 }
-                let ok = !adjacent || {
-                    for (l, p) in lists.iter_mut().zip(positions.iter_mut()) {
-                        p.clear();
-                        l.positions(p);
-                    }
-                    positions[0].iter().any(|&start| {
-                        positions[1..]
-                            .iter()
-                            .enumerate()
-                            .all(|(i, p)| p.binary_search(&(start + i as u32 + 1)).is_ok())
-                    })
-                };
+                // A document the unit already matched as well or better (its word as
+                // typed, before a split of it) gains nothing: its positions are not
+                // read. A unit's match marks the document seen, so nothing else
+                // changes either.
                 let dense = (base + target) as usize;
-                if ok && self.engine.docs[dense].is_some() {
-                    if m < best[dense] {
-                        best[dense] = m;
-                    }
+                let gains = m < best[dense] && self.engine.docs[dense].is_some();
+                let ok = gains
+                    && (!adjacent || {
+                        for (l, p) in lists.iter_mut().zip(positions.iter_mut()) {
+                            p.clear();
+                            l.positions(p);
+                        }
+                        positions[0].iter().any(|&start| {
+                            positions[1..]
+                                .iter()
+                                .enumerate()
+                                .all(|(i, p)| p.binary_search(&(start + i as u32 + 1)).is_ok())
+                        })
+                    });
+                if ok {
+                    best[dense] = m;
                     if !seen[dense] {
                         seen[dense] = true;
                         touched.push(dense as u32);
