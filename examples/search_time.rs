@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release --example search_time -- <content dir> [rounds, default 20]`
 //! runs bench/queries.txt (`KEYSTROKES=1`: every prefix of each query, as a search
-//! box sends them; `SUGGEST=1`: those prefixes on suggest) and prints each query's
-//! mean time, the slowest first, and the total.
+//! box sends them; `SUGGEST=1`: those prefixes on suggest; `QUERIES=<file>`: the
+//! queries of another file, to profile a few) and prints each query's mean time,
+//! the slowest first, and the total.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,7 +31,10 @@ fn main() {
         std::process::exit(1)
     });
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("bench/queries.txt")).unwrap_or_default();
+    // QUERIES names another file of queries, one per line (to profile a few).
+    let file =
+        std::env::var_os("QUERIES").map_or_else(|| root.join("bench/queries.txt"), Into::into);
+    let text = std::fs::read_to_string(file).unwrap_or_default();
     let queries: Vec<String> = text
         .lines()
         .map(str::trim)
