@@ -5,7 +5,8 @@
 //! `cargo run --release --example search_time -- <content dir> [rounds, default 20]`
 //! runs bench/queries.txt (`KEYSTROKES=1`: every prefix of each query, as a search
 //! box sends them; `SUGGEST=1`: those prefixes on suggest; `QUERIES=<file>`: the
-//! queries of another file, to profile a few) and prints each query's mean time,
+//! queries of another file, to profile a few; `NO_PRUNE=1`: proximity read for every
+//! document of a bucket) and prints each query's mean time,
 //! the slowest first, and the total.
 
 use std::path::Path;
@@ -22,6 +23,8 @@ fn main() {
     };
     let rounds: u32 = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(20);
     roadmap_api::search::set_cache_entries(0);
+    // NO_PRUNE=1 reads every document's positions for proximity (same pages).
+    roadmap_api::search::set_proximity_pruning(std::env::var_os("NO_PRUNE").is_none());
     let catalog = content::load(Path::new(dir)).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1)

@@ -31,6 +31,20 @@ const MAX_POSITION_STEMS: usize = 16;
 /// Below this many documents with every query word, documents with some of them
 /// follow (ranked after them by the words rule).
 pub const RELAX_BELOW: usize = 5;
+/// Buckets smaller than this have every document's proximity read at once
+/// ([`Engine::proximities`]).
+const PRUNE_PROXIMITY_FROM: usize = 256;
+
+/// Whether [`Engine::proximities`] may leave documents unread (on unless a test turns
+/// it off to compare pages with every document read).
+static PRUNE_PROXIMITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns the proximity rule's pruning ([`Engine::proximities`]) on or off, for every
+/// index: for tests and benchmarks that compare its pages with reading every
+/// document's positions. Pages are the same either way.
+pub fn set_proximity_pruning(on: bool) {
+    PRUNE_PROXIMITY.store(on, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// BM25's constants, as Tantivy's own scorer has them.
 const BM25_K1: f32 = 1.2;
@@ -919,6 +933,26 @@ impl Reader<'_> {
     /// positions are dropped as soon as its proximity is known (the positions of every
     /// document of a large bucket, kept all at once, were most of the cost).
     fn proximities(&self, plan: &Plan, titles_only: bool, docs: &[u32]) -> Vec<u16> {
+        let mut out = vec![0u16; docs.len()];
+        self.proximities_judged(plan, titles_only, docs, |i, read| {
+            if let Some(p) = read {
+                out[i] = p;
+            }
+            true
+        });
+        out
+    }
+
+    /// [`Self::proximities`], asking `judge(i, None)` before reading document
+    /// `docs[i]` whether to read it (in document order), and telling it the value
+    /// read with `judge(i, Some(value))`.
+    fn proximities_judged(
+        &self,
+        plan: &Plan,
+        titles_only: bool,
+        docs: &[u32],
+        mut judge: impl FnMut(usize, Option<u16>) -> bool,
+    ) {
         let f = self.fields;
         let fields = [f.title, f.context, f.keywords, f.body];
         // Matched in titles only: the words' places elsewhere do not count either.
@@ -965,12 +999,14 @@ impl Reader<'_> {
         }
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_unstable_by_key(|&i| docs[i]);
-        let mut out = vec![0u16; docs.len()];
         let mut positions = vec![vec![Vec::new(); fields.len()]; slots.len()];
         // How many lists fed each (slot, field): one list's positions are already in
         // order, and sorting them anyway was a tenth of the rule's cost.
         let mut fed = vec![vec![0u32; fields.len()]; slots.len()];
         for &i in &order {
+            if !judge(i, None) {
+                continue;
+            }
             let d = docs[i];
             // The segment holding `d`: the last whose first document is not after it.
             let ord = self
@@ -1007,9 +1043,8 @@ impl Reader<'_> {
                     }
                 }
             }
-            out[i] = ranking::proximity(&positions);
+            judge(i, Some(ranking::proximity(&positions)));
         }
-        out
     }
 }
 
@@ -1377,19 +1412,16 @@ impl Engine {
             limit,
             |c| (c.missing, c.typos),
             |slice, page| {
-                let docs: Vec<u32> = slice.iter().map(|c| c.doc).collect();
-                let proximities = if plan.units.len() > 1 {
-                    Some(reader.proximities(plan, ex.titles_only, &docs))
-                } else {
-                    None
-                };
                 // The rules up to the field rule for every item; the later ones (whole
                 // titles, standing) only for the finer buckets that hold the page.
-                let mut keys: Vec<RankKey> = slice
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| self.early_key(ex, c, proximities.as_ref().map(|p| p[i])))
-                    .collect();
+                let mut keys: Vec<RankKey> =
+                    slice.iter().map(|c| self.early_key(ex, c, None)).collect();
+                if plan.units.len() > 1 {
+                    let proximities = self.proximities(&reader, plan, ex, slice, &keys, page.end);
+                    for (key, p) in keys.iter_mut().zip(proximities) {
+                        key.proximity = p;
+                    }
+                }
                 let early: Vec<(u8, u16, u16, u16)> = keys
                     .iter()
                     .map(|k| (k.missing, k.typos, k.proximity, k.field))
@@ -1406,6 +1438,89 @@ impl Engine {
                 keys
             },
         )
+    }
+
+    /// The proximity rule's value of each of `items` whose value can place it among
+    /// the first `need` once ranked, and `u16::MAX` (after all of them) for the
+    /// others; `keys` are the items' [`Self::early_key`]s.
+    ///
+    /// Reading positions is most of ranking a large bucket (`data r`: four thousand
+    /// documents, each in the positions of sixteen completions in four fields), and
+    /// the first `need` are often found among a few of them. The items the field rule
+    /// puts first are read first; then, in document order, an item is read only if,
+    /// with the rule's least value (every pair of words adjacent), it would not come
+    /// after the `need`-th best read so far by the rules up to the field rule. One
+    /// left unread comes after at least `need` items whatever its later keys, so the
+    /// page is the same as with every item read.
+    fn proximities(
+        &self,
+        reader: &Reader,
+        plan: &Plan,
+        ex: &Execution,
+        items: &[Candidate],
+        keys: &[RankKey],
+        need: usize,
+    ) -> Vec<u16> {
+        let n = items.len();
+        let docs = |which: &[usize]| -> Vec<u32> { which.iter().map(|&i| items[i].doc).collect() };
+        let all: Vec<usize> = (0..n).collect();
+        // Small buckets, or a page reaching far into one: read them all at once (each
+        // reading opens every word's posting lists).
+        if need == 0
+            || n < PRUNE_PROXIMITY_FROM
+            || need.saturating_mul(4) > n
+            || !PRUNE_PROXIMITY.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return reader.proximities(plan, ex.titles_only, &docs(&all));
+        }
+        let slots: usize = plan
+            .units
+            .iter()
+            .map(|u| 1 + usize::from(u.words.len() > 1))
+            .sum();
+        let least = u16::try_from(slots.saturating_sub(1)).unwrap_or(u16::MAX);
+        let before = |k: &RankKey| (k.missing, k.typos, k.field);
+        let key = |i: usize, p: u16| (keys[i].missing, keys[i].typos, p, keys[i].field);
+        let mut out = vec![u16::MAX; n];
+        // The `need` best keys read so far; the largest of them is the threshold.
+        let mut best: std::collections::BinaryHeap<(u8, u16, u16, u16)> =
+            std::collections::BinaryHeap::with_capacity(need + 1);
+        let mut judge = |i: usize, read: Option<u16>| match read {
+            None => best.len() < need || best.peek().is_none_or(|t| key(i, least) <= *t),
+            Some(p) => {
+                out[i] = p;
+                best.push(key(i, p));
+                if best.len() > need {
+                    best.pop();
+                }
+                true
+            }
+        };
+        // First the items up to the `need`-th by the rules before and after proximity
+        // (when few): they set a threshold most others are above.
+        let mut order = all.clone();
+        order.select_nth_unstable_by_key(need - 1, |&i| before(&keys[i]));
+        let bound = before(&keys[order[need - 1]]);
+        let first: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| before(&keys[i]) <= bound)
+            .collect();
+        let rest: Vec<usize> = if first.len().saturating_mul(8) <= n {
+            reader.proximities_judged(plan, ex.titles_only, &docs(&first), |j, read| {
+                judge(first[j], read)
+            });
+            all.iter()
+                .copied()
+                .filter(|&i| before(&keys[i]) > bound)
+                .collect()
+        } else {
+            all
+        };
+        reader.proximities_judged(plan, ex.titles_only, &docs(&rest), |j, read| {
+            judge(rest[j], read)
+        });
+        out
     }
 
     /// The rank keys of the first `limit` documents, in order (for judging ranking

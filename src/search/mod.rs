@@ -24,6 +24,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 pub use documents::{DocMeta, Kind, RoadmapRef};
+pub use engine::set_proximity_pruning;
 pub use index::{IndexLocation, IndexStats, Indexer, SearchIndex, set_cache_entries};
 pub use snippet::Highlight;
 pub use suggest::Suggestion;
