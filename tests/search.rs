@@ -357,11 +357,9 @@ fn words_written_together_or_apart_meet() {
     }
 }
 
-/// A query made of a roadmap's name and a topic's title is that topic's breadcrumb:
-/// `kubernetes pod` names "Pods" in the Kubernetes roadmap, before a topic of the
-/// same roadmap whose title merely holds `pod` as typed.
-#[test]
-fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
+/// A content folder of one roadmap, "Orchestra Operator" (brief title Orchestra), whose
+/// topics are `(slug, markdown)` in order.
+fn orchestra(topics: &[(&str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("roadmaps/orchestra");
     std::fs::create_dir_all(root.join("content")).expect("mkdir");
@@ -371,16 +369,31 @@ fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
          description: 'Run containers'\n---\n",
     )
     .expect("write");
-    std::fs::write(
-        root.join("content/100-pod-networking.md"),
-        "# Pod Networking\n\nHow a pod reaches another pod.\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("content/101-pods.md"),
-        "# Pods\n\nThe smallest unit the scheduler places.\n",
-    )
-    .expect("write");
+    for (i, (slug, markdown)) in topics.iter().enumerate() {
+        std::fs::write(
+            root.join(format!("content/{}-{slug}.md", 100 + i)),
+            markdown,
+        )
+        .expect("write");
+    }
+    tmp
+}
+
+/// A query made of a roadmap's name and a topic's title is that topic's breadcrumb:
+/// `kubernetes pod` names "Pods" in the Kubernetes roadmap, before a topic of the
+/// same roadmap whose title merely holds `pod` as typed.
+#[test]
+fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
+    let tmp = orchestra(&[
+        (
+            "pod-networking",
+            "# Pod Networking\n\nHow a pod reaches another pod.\n",
+        ),
+        (
+            "pods",
+            "# Pods\n\nThe smallest unit the scheduler places.\n",
+        ),
+    ]);
     let s = TestServer::start(tmp.path());
     for q in ["orchestra%20pod", "pod%20orchestra", "orchestra%20pods"] {
         let body = s.ok(&format!("/v1/search?q={q}&type=topic"));
@@ -403,26 +416,17 @@ fn a_roadmap_name_and_a_title_name_the_topic_as_its_breadcrumb() {
 /// titles that hold them, not every body that does; with no such title, bodies.
 #[test]
 fn stop_words_alone_match_titles_before_bodies() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path().join("roadmaps/orchestra");
-    std::fs::create_dir_all(root.join("content")).expect("mkdir");
-    std::fs::write(
-        root.join("orchestra.md"),
-        "---\norder: 1\nbriefTitle: 'Orchestra'\ntitle: 'Orchestra Operator'\n\
-         description: 'Run containers'\n---\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("content/100-what-is-a-pod.md"),
-        "# What is a Pod?\n\nThe smallest unit the scheduler places.\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("content/101-services.md"),
-        "# Services\n\nWhat is a service? It is what a pod is reached by, and what \
-         is a name for a set of pods.\n",
-    )
-    .expect("write");
+    let tmp = orchestra(&[
+        (
+            "what-is-a-pod",
+            "# What is a Pod?\n\nThe smallest unit the scheduler places.\n",
+        ),
+        (
+            "services",
+            "# Services\n\nWhat is a service? It is what a pod is reached by, and what \
+             is a name for a set of pods.\n",
+        ),
+    ]);
     let s = TestServer::start(tmp.path());
     for q in ["what%20is", "what%20is%20a", "what%20is%20a%20"] {
         let body = s.ok(&format!("/v1/search?q={q}"));
