@@ -427,6 +427,18 @@ fn stop_words_alone_match_titles_before_bodies() {
              is a name for a set of pods.\n",
         ),
     ]);
+    let harbor = tmp.path().join("roadmaps/harbor");
+    std::fs::create_dir_all(harbor.join("content")).expect("mkdir");
+    std::fs::write(
+        harbor.join("harbor.md"),
+        "---\norder: 2\nbriefTitle: 'Harbor'\ntitle: 'Harbor'\ndescription: 'Boats'\n---\n",
+    )
+    .expect("write");
+    std::fs::write(
+        harbor.join("content/100-ships.md"),
+        "# Ships\n\nWhat is a ship? A boat that crosses the sea.\n",
+    )
+    .expect("write");
     let s = TestServer::start(tmp.path());
     for q in ["what%20is", "what%20is%20a", "what%20is%20a%20"] {
         let body = s.ok(&format!("/v1/search?q={q}"));
@@ -436,6 +448,9 @@ fn stop_words_alone_match_titles_before_bodies() {
     // No title holds `it` or `by`: the bodies that do.
     let body = s.ok("/v1/search?q=it%20by%20");
     assert_eq!(titles(&body), vec!["Services"]);
+    // Nor in the roadmap asked for: its bodies.
+    let body = s.ok("/v1/search?q=what%20is&roadmap=harbor");
+    assert_eq!(titles(&body), vec!["Ships"], "{body}");
     // Another word carries the query: the stop words go, bodies count again.
     let body = s.ok("/v1/search?q=what%20is%20a%20pod%20");
     assert_eq!(

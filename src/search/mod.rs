@@ -237,7 +237,61 @@ impl SearchIndex {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         }
-        let ex = self.engine.execute(&self.searcher, self.fields, &plan);
+        let mut plan = plan;
+        let mut ex = self.engine.execute(&self.searcher, self.fields, &plan);
+        let (mut filtered, mut facets) = self.filter(&ex, req);
+        if ex.titles_only && filtered.is_empty() && !ex.candidates.is_empty() {
+            // Stop words alone matched titles, none of them in the kinds or roadmaps
+            // asked for: the bodies there, as when no title holds the words.
+            plan.titles_only = false;
+            ex = self.engine.execute(&self.searcher, self.fields, &plan);
+            (filtered, facets) = self.filter(&ex, req);
+        }
+        let range = self.engine.rank(
+            &self.searcher,
+            self.fields,
+            &plan,
+            &ex,
+            &mut filtered,
+            req.offset,
+            req.limit,
+        );
+        // Snippets only for the page.
+        let snippets = snippet::Snippets::new(&plan, &req.highlight);
+        let first = range.start;
+        results.hits = filtered[range]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let meta = self.engine.doc(c.doc)?;
+                Some(Hit {
+                    kind: meta.kind,
+                    id: meta.id.clone(),
+                    title: meta.title.clone(),
+                    breadcrumbs: meta.breadcrumbs.clone(),
+                    roadmap: meta.roadmap.clone(),
+                    path: meta.path.clone(),
+                    snippet: snippets.snippet(&meta.text),
+                    score: rank_score(first + i),
+                    title_match: ex.matched.title_match(c.doc),
+                })
+            })
+            .collect();
+        results.total = filtered.len();
+        results.facets = facets;
+        results.relaxed = ex.relaxed;
+        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(results)
+    }
+
+    /// The candidates of `ex` that `req`'s kinds and roadmaps keep, and the facets:
+    /// each facet counted with the other facet's filter applied, from the matched set
+    /// alone (counting needs no ranking).
+    fn filter(
+        &self,
+        ex: &engine::Execution,
+        req: &SearchRequest,
+    ) -> (Vec<engine::Candidate>, Facets) {
         // Facets from the matched set alone: counting needs no ranking, and is done on
         // the engine's per-document roadmap ordinals, not on id strings.
         let roadmaps = self.engine.roadmaps();
@@ -298,41 +352,7 @@ impl SearchIndex {
         facets
             .roadmap
             .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        let range = self.engine.rank(
-            &self.searcher,
-            self.fields,
-            &plan,
-            &ex,
-            &mut filtered,
-            req.offset,
-            req.limit,
-        );
-        // Snippets only for the page.
-        let snippets = snippet::Snippets::new(&plan, &req.highlight);
-        let first = range.start;
-        results.hits = filtered[range]
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| {
-                let meta = self.engine.doc(c.doc)?;
-                Some(Hit {
-                    kind: meta.kind,
-                    id: meta.id.clone(),
-                    title: meta.title.clone(),
-                    breadcrumbs: meta.breadcrumbs.clone(),
-                    roadmap: meta.roadmap.clone(),
-                    path: meta.path.clone(),
-                    snippet: snippets.snippet(&meta.text),
-                    score: rank_score(first + i),
-                    title_match: ex.matched.title_match(c.doc),
-                })
-            })
-            .collect();
-        results.total = filtered.len();
-        results.facets = facets;
-        results.relaxed = ex.relaxed;
-        results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(results)
+        (filtered, facets)
     }
 
     /// The resources added, changed and removed since `old`, sorted by path.
