@@ -89,6 +89,23 @@ pub struct SearchRequest {
     pub highlight: Highlight,
 }
 
+impl Hit {
+    /// The hit of one document.
+    fn of(meta: &DocMeta, snippet: String, score: f32, title_match: bool) -> Hit {
+        Hit {
+            kind: meta.kind,
+            id: meta.id.clone(),
+            title: meta.title.clone(),
+            breadcrumbs: meta.breadcrumbs.clone(),
+            roadmap: meta.roadmap.clone(),
+            path: meta.path.clone(),
+            snippet,
+            score,
+            title_match,
+        }
+    }
+}
+
 impl Default for SearchRequest {
     fn default() -> Self {
         SearchRequest {
@@ -264,17 +281,12 @@ impl SearchIndex {
             .enumerate()
             .filter_map(|(i, c)| {
                 let meta = self.engine.doc(c.doc)?;
-                Some(Hit {
-                    kind: meta.kind,
-                    id: meta.id.clone(),
-                    title: meta.title.clone(),
-                    breadcrumbs: meta.breadcrumbs.clone(),
-                    roadmap: meta.roadmap.clone(),
-                    path: meta.path.clone(),
-                    snippet: snippets.snippet(&meta.text),
-                    score: rank_score(first + i),
-                    title_match: ex.matched.title_match(c.doc),
-                })
+                Some(Hit::of(
+                    meta,
+                    snippets.snippet(&meta.text),
+                    rank_score(first + i),
+                    ex.matched.title_match(c.doc),
+                ))
             })
             .collect();
         results.total = filtered.len();
@@ -453,17 +465,8 @@ impl SearchIndex {
                 Some((key, *c, meta))
             })
             .min_by(|a, b| a.0.cmp(&b.0));
-        Ok(best.map(|(_, c, meta)| Hit {
-            kind: meta.kind,
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            breadcrumbs: meta.breadcrumbs.clone(),
-            roadmap: meta.roadmap.clone(),
-            path: meta.path.clone(),
-            snippet: String::new(),
-            score: 1.0,
-            title_match: ex.matched.title_match(c.doc),
-        }))
+        Ok(best
+            .map(|(_, c, meta)| Hit::of(meta, String::new(), 1.0, ex.matched.title_match(c.doc))))
     }
 }
 
