@@ -6,8 +6,8 @@
 //! runs bench/queries.txt (`KEYSTROKES=1`: every prefix of each query, as a search
 //! box sends them; `SUGGEST=1`: those prefixes on suggest; `QUERIES=<file>`: the
 //! queries of another file, to profile a few; `NO_PRUNE=1`: proximity read for every
-//! document of a bucket) and prints each query's mean time,
-//! the slowest first, and the total.
+//! document of a bucket) and prints each query's mean time, the slowest first, and
+//! the total.
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -932,9 +932,9 @@ impl Reader<'_> {
     /// once and moved forward through the documents in order, and one document's
     /// positions are dropped as soon as its proximity is known (the positions of every
     /// document of a large bucket, kept all at once, were most of the cost).
-    fn proximities(&self, plan: &Plan, titles_only: bool, docs: &[u32]) -> Vec<u16> {
+    fn proximities(&self, plan: &Plan, docs: &[u32]) -> Vec<u16> {
         let mut out = vec![0u16; docs.len()];
-        self.proximities_judged(plan, titles_only, docs, |i, read| {
+        self.proximities_judged(plan, docs, |i, read| {
             if let Some(p) = read {
                 out[i] = p;
             }
@@ -949,14 +949,13 @@ impl Reader<'_> {
     fn proximities_judged(
         &self,
         plan: &Plan,
-        titles_only: bool,
         docs: &[u32],
         mut judge: impl FnMut(usize, Option<u16>) -> bool,
     ) {
         let f = self.fields;
         let fields = [f.title, f.context, f.keywords, f.body];
         // Matched in titles only: the words' places elsewhere do not count either.
-        let read = if titles_only { 1 } else { fields.len() };
+        let read = if plan.titles_only { 1 } else { fields.len() };
         // The words whose distances count: a unit of several words (`server side`)
         // by its first and its last word, so that the next unit's distance is
         // measured from where this one ends.
@@ -1218,9 +1217,6 @@ pub struct Execution {
     /// [`RELAX_BELOW`] have them all, every document with at least one.
     pub candidates: Vec<Candidate>,
     pub relaxed: bool,
-    /// Whether the units were matched in titles only ([`Plan::titles_only`], and some
-    /// title held them): proximity then reads titles only too.
-    pub titles_only: bool,
     /// Roadmaps and best practices whose whole title or alternative title the query
     /// names, by ordinal ([`Engine::roadmap_of`]): the standing rule compares them for
     /// every document of the bucket holding the page without reading its metadata.
@@ -1259,22 +1255,11 @@ impl Engine {
         let mut bm25 = vec![0f32; n];
         let mut touched = Vec::new();
         let mut seen = vec![false; n];
-        let mut titles_only = plan.titles_only;
-        let mut best: Vec<Vec<Match>> = plan
+        let best: Vec<Vec<Match>> = plan
             .units
             .iter()
-            .map(|u| reader.unit(u, titles_only, &mut bm25, &mut touched, &mut seen))
+            .map(|u| reader.unit(u, plan.titles_only, &mut bm25, &mut touched, &mut seen))
             .collect();
-        if titles_only && touched.is_empty() {
-            // No title holds the words: everywhere, then (nothing was touched, so
-            // nothing is left to clear).
-            titles_only = false;
-            best = plan
-                .units
-                .iter()
-                .map(|u| reader.unit(u, titles_only, &mut bm25, &mut touched, &mut seen))
-                .collect();
-        }
         let matched = Matched {
             best,
             bm25,
@@ -1316,7 +1301,6 @@ impl Engine {
             matched,
             candidates: all,
             relaxed,
-            titles_only,
             named,
             unit_words,
             crumbs,
@@ -1417,7 +1401,7 @@ impl Engine {
                 let mut keys: Vec<RankKey> =
                     slice.iter().map(|c| self.early_key(ex, c, None)).collect();
                 if plan.units.len() > 1 {
-                    let proximities = self.proximities(&reader, plan, ex, slice, &keys, page.end);
+                    let proximities = self.proximities(&reader, plan, slice, &keys, page.end);
                     for (key, p) in keys.iter_mut().zip(proximities) {
                         key.proximity = p;
                     }
@@ -1456,7 +1440,6 @@ impl Engine {
         &self,
         reader: &Reader,
         plan: &Plan,
-        ex: &Execution,
         items: &[Candidate],
         keys: &[RankKey],
         need: usize,
@@ -1471,7 +1454,7 @@ impl Engine {
             || need.saturating_mul(4) > n
             || !PRUNE_PROXIMITY.load(std::sync::atomic::Ordering::Relaxed)
         {
-            return reader.proximities(plan, ex.titles_only, &docs(&all));
+            return reader.proximities(plan, &docs(&all));
         }
         let slots: usize = plan
             .units
@@ -1507,9 +1490,7 @@ impl Engine {
             .filter(|&i| before(&keys[i]) <= bound)
             .collect();
         let rest: Vec<usize> = if first.len().saturating_mul(8) <= n {
-            reader.proximities_judged(plan, ex.titles_only, &docs(&first), |j, read| {
-                judge(first[j], read)
-            });
+            reader.proximities_judged(plan, &docs(&first), |j, read| judge(first[j], read));
             all.iter()
                 .copied()
                 .filter(|&i| before(&keys[i]) > bound)
@@ -1517,9 +1498,7 @@ impl Engine {
         } else {
             all
         };
-        reader.proximities_judged(plan, ex.titles_only, &docs(&rest), |j, read| {
-            judge(rest[j], read)
-        });
+        reader.proximities_judged(plan, &docs(&rest), |j, read| judge(rest[j], read));
         out
     }
 
@@ -1542,7 +1521,7 @@ impl Engine {
         };
         let page = &items[range];
         let docs: Vec<u32> = page.iter().map(|c| c.doc).collect();
-        let proximities = reader.proximities(plan, ex.titles_only, &docs);
+        let proximities = reader.proximities(plan, &docs);
         page.iter()
             .zip(proximities.iter())
             .filter_map(|(c, p)| {

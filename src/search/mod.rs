@@ -205,7 +205,9 @@ impl SearchIndex {
     /// The rank keys of the first `limit` results of `q` (for judging ranking by
     /// hand).
     pub fn explain(&self, q: &str, limit: usize) -> Vec<(String, ranking::RankKey)> {
-        let plan = self.plan(q);
+        let mut plan = self.plan(q);
+        // The plan a search of `q` ranks with.
+        self.execute(&mut plan, &SearchRequest::default());
         self.engine
             .explain(&self.searcher, self.fields, &plan, limit)
     }
@@ -239,7 +241,7 @@ impl SearchIndex {
 
     fn search_uncached(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
-        let plan = self.plan(&req.q);
+        let mut plan = self.plan(&req.q);
         let mut results = SearchResults {
             hits: Vec::new(),
             total: 0,
@@ -254,16 +256,7 @@ impl SearchIndex {
             results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
             return Ok(results);
         }
-        let mut plan = plan;
-        let mut ex = self.engine.execute(&self.searcher, self.fields, &plan);
-        let (mut filtered, mut facets) = self.filter(&ex, req);
-        if ex.titles_only && filtered.is_empty() && !ex.candidates.is_empty() {
-            // Stop words alone matched titles, none of them in the kinds or roadmaps
-            // asked for: the bodies there, as when no title holds the words.
-            plan.titles_only = false;
-            ex = self.engine.execute(&self.searcher, self.fields, &plan);
-            (filtered, facets) = self.filter(&ex, req);
-        }
+        let (ex, mut filtered, facets) = self.execute(&mut plan, req);
         let range = self.engine.rank(
             &self.searcher,
             self.fields,
@@ -294,6 +287,25 @@ impl SearchIndex {
         results.relaxed = ex.relaxed;
         results.took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(results)
+    }
+
+    /// Matches `plan` and keeps the candidates `req`'s kinds and roadmaps allow, with
+    /// the facets. Stop words alone ([`Plan::titles_only`]) that no title of those
+    /// kinds and roadmaps holds are matched in bodies after all, and `plan` says so.
+    fn execute(
+        &self,
+        plan: &mut Plan,
+        req: &SearchRequest,
+    ) -> (engine::Execution, Vec<engine::Candidate>, Facets) {
+        let ex = self.engine.execute(&self.searcher, self.fields, plan);
+        let (filtered, facets) = self.filter(&ex, req);
+        if !(plan.titles_only && filtered.is_empty()) {
+            return (ex, filtered, facets);
+        }
+        plan.titles_only = false;
+        let ex = self.engine.execute(&self.searcher, self.fields, plan);
+        let (filtered, facets) = self.filter(&ex, req);
+        (ex, filtered, facets)
     }
 
     /// The candidates of `ex` that `req`'s kinds and roadmaps keep, and the facets:

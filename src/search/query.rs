@@ -222,12 +222,12 @@ pub struct Plan {
     pub normalized: String,
     /// Match every unit in titles only: the query holds nothing but stop words
     /// (`what is`, `how does the i`), as a search box sends it on the way to a
-    /// question. Such words stand in
-    /// every body; matched there they say nothing about a document and made these
-    /// keystrokes the costliest of a question typed out (every document a candidate,
-    /// the positions of each read for proximity), while a title holding them is
-    /// likely the question being typed. When no title holds them the engine matches
-    /// them everywhere after all ([`crate::search::engine::Engine::execute`]).
+    /// question. Such words stand in every body; matched there they say nothing about
+    /// a document and made these keystrokes the costliest of a question typed out
+    /// (every document a candidate, the positions of each read for proximity), while a
+    /// title holding them is likely the question being typed. When no title (of the
+    /// kinds and roadmaps asked for) holds them, the search turns this off and matches
+    /// them everywhere after all.
     pub titles_only: bool,
 }
 
