@@ -160,10 +160,69 @@ fn bad_and_odd_queries_never_fail_with_500() {
         ("q=x&limit=100000", "limit"),
         ("q=x&offset=abc", "offset"),
         ("q=x&type=nonsense", "type"),
+        ("q=x&facetLimit=1001", "facetLimit"),
+        ("q=x&facetLimit=many", "facetLimit"),
     ] {
         let p = s.problem(&format!("/v1/search?{query}"), 400);
         assert_eq!(p["parameter"], param, "{query}");
     }
+}
+
+/// Facets list the most frequent values up to `facetLimit`, say how many there are,
+/// and keep listing a value filtered on wherever its count puts it.
+#[test]
+fn facets_list_the_top_values_and_the_ones_filtered_on() {
+    let s = server();
+    let values = |body: &Value, facet: &str| -> Vec<(String, u64)> {
+        body["facets"][facet]
+            .as_array()
+            .expect("facet")
+            .iter()
+            .map(|f| {
+                let value = f["value"].as_str().expect("value").to_string();
+                (value, f["count"].as_u64().expect("count"))
+            })
+            .collect()
+    };
+    let all = s.ok("/v1/search?q=database&facetLimit=1000");
+    let roadmaps = values(&all, "roadmap");
+    let kinds = values(&all, "kind");
+    assert!(roadmaps.len() >= 3, "{roadmaps:?}");
+    assert!(kinds.len() >= 2, "{kinds:?}");
+    assert!(
+        roadmaps.windows(2).all(|w| w[0].1 >= w[1].1),
+        "{roadmaps:?}"
+    );
+    assert_eq!(all["facets"]["roadmapValues"], roadmaps.len());
+    assert_eq!(all["facets"]["kindValues"], kinds.len());
+
+    let one = s.ok("/v1/search?q=database&facetLimit=1");
+    assert_eq!(values(&one, "roadmap"), roadmaps[..1]);
+    assert_eq!(values(&one, "kind"), kinds[..1]);
+    assert_eq!(one["facets"]["roadmapValues"], roadmaps.len());
+    assert_eq!(one["facets"]["kindValues"], kinds.len());
+    assert_eq!(one["total"], all["total"]);
+
+    // The last roadmap, filtered on, is listed after the top one.
+    let (last, count) = roadmaps.last().expect("a roadmap").clone();
+    let chosen = s.ok(&format!(
+        "/v1/search?q=database&facetLimit=1&roadmap={last}"
+    ));
+    assert_eq!(
+        values(&chosen, "roadmap"),
+        vec![roadmaps[0].clone(), (last, count)]
+    );
+    assert_eq!(chosen["total"], count);
+
+    let none = s.ok("/v1/search?q=database&facetLimit=0");
+    assert!(values(&none, "roadmap").is_empty());
+    assert_eq!(none["facets"]["roadmapValues"], roadmaps.len());
+    // The default lists 20 at most.
+    let default = s.ok("/v1/search?q=database");
+    assert_eq!(
+        values(&default, "roadmap"),
+        roadmaps[..roadmaps.len().min(20)]
+    );
 }
 
 #[test]

@@ -46,6 +46,7 @@ pub struct SearchApi;
 
 const MAX_SEARCH_LIMIT: usize = 100;
 const DEFAULT_SEARCH_LIMIT: usize = 10;
+const MAX_FACET_LIMIT: usize = 1000;
 const MAX_SUGGEST_LIMIT: usize = 20;
 const DEFAULT_SUGGEST_LIMIT: usize = 8;
 /// Longest `q` accepted; a search box never sends more, a runaway client gets a 400.
@@ -106,6 +107,11 @@ struct SearchParams {
         example = "</em>"
     )]
     highlight_post: Option<String>,
+    /// Most values listed per facet, the most frequent first, 0 to 1000 (default 20);
+    /// the values filtered on are listed too. `facets.roadmapValues` and
+    /// `facets.kindValues` say how many have results.
+    #[param(minimum = 0, maximum = 1000, default = 20, example = 20)]
+    facet_limit: Option<u32>,
 }
 
 /// Query parameters of `/v1/suggest`.
@@ -391,6 +397,13 @@ fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest, ApiError>
         limit: number(pairs, "limit", 0, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT)?,
         offset: number(pairs, "offset", 0, 1_000_000, 0)?,
         highlight: highlight(pairs)?,
+        facet_limit: number(
+            pairs,
+            "facetLimit",
+            0,
+            MAX_FACET_LIMIT,
+            crate::search::DEFAULT_FACET_LIMIT,
+        )?,
     })
 }
 

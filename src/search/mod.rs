@@ -87,7 +87,16 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub highlight: Highlight,
+    /// Most values listed per facet, the most frequent first ([`DEFAULT_FACET_LIMIT`]);
+    /// the values filtered on are listed beyond it.
+    pub facet_limit: usize,
 }
+
+/// Facet values listed by default. The roadmap facet grows with the content (105
+/// values for a query at three times roadmap.sh's size, 8 of a response's 14 KB, sent
+/// on every keystroke), while a search box shows a handful; a client that lists them
+/// all asks for more. Typesense and Elasticsearch list 10 by default, Meilisearch 100.
+pub const DEFAULT_FACET_LIMIT: usize = 20;
 
 impl Hit {
     /// The hit of one document.
@@ -115,6 +124,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             highlight: Highlight::default(),
+            facet_limit: DEFAULT_FACET_LIMIT,
         }
     }
 }
@@ -168,6 +178,11 @@ pub struct FacetCount {
 pub struct Facets {
     pub kind: Vec<FacetCount>,
     pub roadmap: Vec<FacetCount>,
+    /// How many kinds have results (`kind` lists `facetLimit` of them at most).
+    pub kind_values: usize,
+    /// How many roadmaps have results (`roadmap` lists `facetLimit` of them at most,
+    /// and the ones filtered on): a search box can offer the rest.
+    pub roadmap_values: usize,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -189,6 +204,21 @@ pub struct SearchResults {
     /// from one snapshot.
     #[schema(example = "3f9a1c0d2b7e4a61")]
     pub version: String,
+}
+
+/// Keeps the `limit` most frequent `values` (ties by value), and any of `chosen`
+/// beyond them, the most frequent first: a search box shows the top ones, and keeps
+/// showing the ones ticked.
+fn top_values(values: &mut Vec<FacetCount>, limit: usize, chosen: &[impl AsRef<str>]) {
+    values.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+    if values.len() <= limit {
+        return;
+    }
+    let mut n = 0;
+    values.retain(|v| {
+        n += 1;
+        n <= limit || chosen.iter().any(|c| c.as_ref() == &*v.value)
+    });
 }
 
 impl SearchIndex {
@@ -220,14 +250,15 @@ impl SearchIndex {
         };
         let started = Instant::now();
         let key = format!(
-            "{}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            "{}\u{1}{:?}\u{1}{:?}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
             req.q,
             req.kinds,
             req.roadmaps,
             req.limit,
             req.offset,
             req.highlight.pre,
-            req.highlight.post
+            req.highlight.post,
+            req.facet_limit
         );
         if let Some(hit) = cache.get(&key) {
             let mut results = (*hit).clone();
@@ -369,13 +400,13 @@ impl SearchIndex {
                     count,
                 })
                 .collect(),
+            ..Facets::default()
         };
-        facets
-            .kind
-            .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-        facets
-            .roadmap
-            .sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+        facets.kind_values = facets.kind.len();
+        facets.roadmap_values = facets.roadmap.len();
+        let kinds: Vec<&str> = req.kinds.iter().map(|k| k.as_str()).collect();
+        top_values(&mut facets.kind, req.facet_limit, &kinds);
+        top_values(&mut facets.roadmap, req.facet_limit, &req.roadmaps);
         (filtered, facets)
     }
 
