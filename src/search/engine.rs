@@ -566,6 +566,67 @@ impl IndexLexicon<'_> {
         (found, complete)
     }
 
+    /// The `k` words of `field` accepted by `automaton` that most documents hold (ties
+    /// in word order), the most frequent first, among the first [`MAX_SCANNED`]. A
+    /// prefix of one letter streams a thousand title words: each is kept as bytes
+    /// in one buffer and only the `k` chosen become strings, which made a copy and a
+    /// sort of every word most of such a keystroke's planning.
+    fn most_frequent<A: Automaton>(
+        &self,
+        field: TantivyField,
+        automaton: &A,
+        k: usize,
+    ) -> Vec<(String, u64)>
+    where
+        A::State: Clone,
+    {
+        let by_freq = |a: &(u64, &[u8]), b: &(u64, &[u8])| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
+        let segments: Vec<&Arc<InvertedIndexReader>> = (0..self.searcher.segment_readers().len())
+            .filter_map(|ord| self.engine.inverted(ord, field))
+            .collect();
+        let [inverted] = segments[..] else {
+            // Several segments (after edits): a word's documents are summed over them.
+            let mut words = self.scan(field, automaton);
+            words.sort_by(|a, b| by_freq(&(a.1, a.0.as_bytes()), &(b.1, b.0.as_bytes())));
+            words.truncate(k);
+            return words;
+        };
+        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
+            return Vec::new();
+        };
+        let mut bytes: Vec<u8> = Vec::new();
+        // (documents, start in `bytes`, end)
+        let mut found: Vec<(u64, usize, usize)> = Vec::new();
+        while stream.advance() && found.len() < MAX_SCANNED {
+            let key = stream.key();
+            if std::str::from_utf8(key).is_ok() {
+                found.push((
+                    u64::from(stream.value().doc_freq),
+                    bytes.len(),
+                    bytes.len() + key.len(),
+                ));
+                bytes.extend_from_slice(key);
+            }
+        }
+        let word = |f: &(u64, usize, usize)| (f.0, bytes.get(f.1..f.2).unwrap_or_default());
+        let order = |a: &(u64, usize, usize), b: &(u64, usize, usize)| by_freq(&word(a), &word(b));
+        if k == 0 {
+            return Vec::new();
+        }
+        if found.len() > k {
+            found.select_nth_unstable_by(k - 1, order);
+            found.truncate(k);
+        }
+        found.sort_unstable_by(order);
+        found
+            .iter()
+            .map(|f| {
+                let (freq, w) = word(f);
+                (String::from_utf8_lossy(w).into_owned(), freq)
+            })
+            .collect()
+    }
+
     /// `corrections(word, max_typos, prefix)` over `fields` in order: the words of the
     /// first field that has any.
     fn corrections_in(
@@ -625,9 +686,9 @@ impl Lexicon for IndexLexicon<'_> {
         // Title words first (a title completes what people look for), then the
         // body's, each the most frequent first.
         for &field in fields {
-            let mut words = self.scan(field, &automaton);
-            words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            for (w, _) in words {
+            // Enough for the words still wanted once the prefix itself and the title
+            // words already taken are left out: (max - taken) + 1 + taken.
+            for (w, _) in self.most_frequent(field, &automaton, max + 1) {
                 if out.len() >= max {
                     return out;
                 }

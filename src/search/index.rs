@@ -1117,4 +1117,63 @@ mod tests {
         let order: Vec<String> = found.hits.into_iter().map(|h| h.id).collect();
         assert_eq!(order, expected);
     }
+
+    /// A prefix completes to the same words, the most frequent first, whether the
+    /// index is one segment (read through one buffer) or many (summed per word).
+    #[test]
+    fn completions_are_the_same_in_one_segment_or_many() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let guides = tmp.path().join("guides");
+        std::fs::create_dir_all(&guides).expect("mkdir");
+        for i in 0..60 {
+            std::fs::write(
+                guides.join(format!("g-{i:03}.md")),
+                format!(
+                    "---\ntitle: 'Wombat{} wombatz{} G{i}'\n---\nThe wombat{} digs.\n",
+                    i % 13,
+                    i % 4,
+                    i % 50
+                ),
+            )
+            .expect("write");
+        }
+        let catalog = crate::content::load(tmp.path()).expect("load");
+        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+        indexer.parallel_from = 10;
+        indexer.segment_cut = 1;
+        indexer.rebuild_all().expect("forget");
+        let parts = indexer.update(&catalog).expect("rebuild");
+        assert!(parts.segments() > 1);
+        let merged = indexer
+            .finish_merge(&catalog, parts.stats)
+            .expect("merge")
+            .expect("a merge was started");
+        assert_eq!(merged.segments(), 1);
+        let words = |index: &SearchIndex, q: &str| -> Vec<String> {
+            index.plan(q).units[0]
+                .terms
+                .iter()
+                .filter(|t| t.exactness == crate::search::ranking::Exactness::Prefix)
+                .map(|t| t.word.clone())
+                .collect()
+        };
+        for q in ["w", "wo", "wombat", "wombat1", "g"] {
+            let many = words(&parts, q);
+            assert_eq!(words(&merged, q), many, "{q}");
+            assert!(!many.is_empty(), "{q}");
+        }
+        // Title words first, the most frequent first: wombatz0..3 are in 15 titles
+        // each, wombat0..12 in 4 or 5.
+        assert_eq!(
+            words(&merged, "wo")[..5],
+            ["wombatz0", "wombatz1", "wombatz2", "wombatz3", "wombat0"]
+        );
+        // Body words after the title words: wombat13 and up are in bodies only.
+        let wombat = words(&merged, "wombat");
+        assert!(wombat.contains(&"wombat13".to_string()), "{wombat:?}");
+        assert!(
+            wombat.iter().position(|w| w == "wombat13")
+                > wombat.iter().position(|w| w == "wombat12")
+        );
+    }
 }
