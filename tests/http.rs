@@ -110,6 +110,59 @@ fn other_methods_are_405_problems_listing_get_and_head() {
     }
 }
 
+/// Search and suggest answers differ in the time they took, so their tag is weak and
+/// stands for the content version and the request: the same request validates with a
+/// 304 (no search run), another query, representation or encoding does not.
+#[test]
+fn search_and_suggest_carry_weak_tags_of_the_request() {
+    let server = server();
+    let client = server.client();
+    for path in ["/v1/search?q=http", "/v1/suggest?q=htt"] {
+        let url = server.url(path);
+        let first = client.get(&url).send().expect("GET");
+        let tag = header(&first, "etag").expect("ETag");
+        assert!(tag.starts_with("W/\""), "{path}: {tag}");
+        let vary = header(&first, "vary").unwrap_or_default().to_lowercase();
+        assert!(vary.contains("accept-encoding"), "{path}: Vary: {vary}");
+        let second = client.get(&url).send().expect("GET");
+        assert_eq!(
+            header(&second, "etag").as_deref(),
+            Some(tag.as_str()),
+            "{path}"
+        );
+        let same = client
+            .get(&url)
+            .header("If-None-Match", &tag)
+            .send()
+            .expect("GET");
+        assert_eq!(same.status().as_u16(), 304, "{path}");
+        assert_eq!(
+            header(&same, "etag").as_deref(),
+            Some(tag.as_str()),
+            "{path}"
+        );
+        assert!(same.bytes().expect("body").is_empty(), "{path}");
+        let gzip = client
+            .get(&url)
+            .header("Accept-Encoding", "gzip")
+            .header("If-None-Match", &tag)
+            .send()
+            .expect("GET gzip");
+        assert_eq!(gzip.status().as_u16(), 200, "{path}");
+        assert_ne!(
+            header(&gzip, "etag").as_deref(),
+            Some(tag.as_str()),
+            "{path}"
+        );
+        let other = client
+            .get(server.url(&format!("{path}p")))
+            .header("If-None-Match", &tag)
+            .send()
+            .expect("GET");
+        assert_eq!(other.status().as_u16(), 200, "{path}");
+    }
+}
+
 #[test]
 fn each_representation_has_its_own_etag_and_responses_vary() {
     let server = server();

@@ -351,6 +351,10 @@ fn etags_give_304_and_change_only_with_the_resource() {
     assert_eq!(again.status().as_u16(), 304);
     let other = "/v1/roadmaps/backend-lite/topics/redis";
     let other_etag = l.server.get(other).headers().get("etag").cloned();
+    // A search's weak tag stands for the content version: it validates until a reload.
+    let search = "/v1/search?q=caching";
+    let search_etag = l.server.get(search).headers().get("etag").cloned();
+    assert!(search_etag.is_some());
     std::fs::write(topic_file(&l.dir), "# Caching\n\nNew text for the etag.\n").expect("write");
     eventually(&l.server, TOPIC, |_, b| {
         b["markdown"].as_str().unwrap_or("").contains("etag")
@@ -363,6 +367,10 @@ fn etags_give_304_and_change_only_with_the_resource() {
     assert_eq!(
         l.server.get(other).headers().get("etag").cloned(),
         other_etag
+    );
+    assert_ne!(
+        l.server.get(search).headers().get("etag").cloned(),
+        search_etag
     );
 }
 

@@ -6,6 +6,12 @@
 //! or its "also in" list) changes and at no other reload. Responses are small JSON
 //! documents, so buffering them to hash costs little; the event stream and the docs
 //! assets are passed through untouched.
+//!
+//! Search and suggest answers carry the server time they took, so no two bodies are
+//! alike and a hash of the body never validated anything. They are a function of the
+//! content version and the request, so their handlers tag them weakly with a hash of
+//! those ([`RequestTag`]) and answer a matching `If-None-Match` with 304 before
+//! searching; the middleware leaves a tag already set alone.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,6 +19,62 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
+
+/// A weak tag of a response determined by the content version and the request (its
+/// path, query and the headers that choose its representation) and this build.
+pub struct RequestTag {
+    /// The quoted opaque tag, as [`matches`] compares it.
+    opaque: String,
+}
+
+impl RequestTag {
+    pub fn new(req: &actix_web::HttpRequest, version: &str) -> RequestTag {
+        let mut hasher = blake3::Hasher::new();
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .map_or(&b""[..], HeaderValue::as_bytes)
+        };
+        for part in [
+            env!("CARGO_PKG_VERSION").as_bytes(),
+            version.as_bytes(),
+            req.path().as_bytes(),
+            req.query_string().as_bytes(),
+            header(header::ACCEPT),
+            header(header::ACCEPT_ENCODING),
+        ] {
+            // Length-prefixed: no two different lists of parts hash alike.
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        RequestTag {
+            opaque: format!("\"{}\"", &hasher.finalize().to_hex()[..24]),
+        }
+    }
+
+    fn value(&self) -> HeaderValue {
+        HeaderValue::from_str(&format!("W/{}", self.opaque))
+            .unwrap_or(HeaderValue::from_static("W/\"0\""))
+    }
+
+    /// A 304 when the request's `If-None-Match` names this tag.
+    pub fn not_modified(&self, req: &actix_web::HttpRequest) -> Option<HttpResponse> {
+        let if_none_match = req.headers().get(header::IF_NONE_MATCH)?.to_str().ok()?;
+        if !matches(if_none_match, &self.opaque) {
+            return None;
+        }
+        let mut response = HttpResponse::NotModified()
+            .insert_header((header::ETAG, self.value()))
+            .finish();
+        vary(response.headers_mut());
+        Some(response)
+    }
+
+    /// Sets the tag on a response.
+    pub fn set(&self, response: &mut HttpResponse) {
+        response.headers_mut().insert(header::ETAG, self.value());
+    }
+}
 
 fn matches(if_none_match: &str, tag: &str) -> bool {
     if_none_match.trim() == "*"
@@ -68,8 +130,13 @@ async fn etag_get(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
     if !cacheable || res.status() != StatusCode::OK {
+        return Ok(res.map_into_boxed_body());
+    }
+    // Tagged by its handler ([`RequestTag`]).
+    if res.headers().contains_key(header::ETAG) {
+        vary(res.headers_mut());
         return Ok(res.map_into_boxed_body());
     }
     let (req, res) = res.into_parts();

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::dto;
 use super::error::{ApiError, BadRequest, NotFound};
+use super::etag::RequestTag;
 use super::{AppState, negotiate};
 use crate::content::RoadmapKind;
 use crate::search::{
@@ -429,6 +430,10 @@ pub async fn search(
     let pairs = pairs(&req)?;
     let request = search_request(&pairs)?;
     let snapshot = state.store.current();
+    let tag = RequestTag::new(&req, &snapshot.version);
+    if let Some(not_modified) = tag.not_modified(&req) {
+        return Ok(not_modified);
+    }
     // The JSON is written on the search thread too: a page of hits with snippets and
     // every facet is a few kilobytes, and its serialization was a sixth of the
     // request's time on the HTTP worker. The buffer starts at the size of a typical
@@ -448,9 +453,11 @@ pub async fn search(
             Ok(body)
         })
         .await??;
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok()
         .insert_header(actix_web::http::header::ContentType::json())
-        .body(body))
+        .body(body);
+    tag.set(&mut response);
+    Ok(response)
 }
 
 /// Initial size of a search response's buffer: a page of ten hits with snippets and
@@ -478,6 +485,10 @@ pub async fn suggest(
     let q = text_param(&pairs, "q", true)?.unwrap_or_default();
     let limit = number(&pairs, "limit", 1, MAX_SUGGEST_LIMIT, DEFAULT_SUGGEST_LIMIT)?;
     let snapshot = state.store.current();
+    let tag = RequestTag::new(&req, &snapshot.version);
+    if let Some(not_modified) = tag.not_modified(&req) {
+        return Ok(not_modified);
+    }
     let titles = state.titles.for_catalog(&snapshot.catalog);
     let work = Arc::clone(&snapshot);
     let typed = q.to_string();
@@ -501,10 +512,12 @@ pub async fn suggest(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Suggestions {
+    let mut response = HttpResponse::Ok().json(Suggestions {
         items,
         took_ms: dto::millis(started.elapsed().as_secs_f64() * 1000.0),
-    }))
+    });
+    tag.set(&mut response);
+    Ok(response)
 }
 
 /// The topic that explains a term, across all roadmaps: its title, a plain-text
