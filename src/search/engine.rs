@@ -569,8 +569,8 @@ impl IndexLexicon<'_> {
     /// The `k` words of `field` accepted by `automaton` that most documents hold (ties
     /// in word order), the most frequent first, among the first [`MAX_SCANNED`]. A
     /// prefix of one letter streams a thousand title words: each is kept as bytes
-    /// in one buffer and only the `k` chosen become strings, which made a copy and a
-    /// sort of every word most of such a keystroke's planning.
+    /// in one buffer, the `k` are selected rather than all sorted, and only they
+    /// become strings.
     fn most_frequent<A: Automaton>(
         &self,
         field: TantivyField,
@@ -580,6 +580,9 @@ impl IndexLexicon<'_> {
     where
         A::State: Clone,
     {
+        if k == 0 {
+            return Vec::new();
+        }
         let by_freq = |a: &(u64, &[u8]), b: &(u64, &[u8])| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
         let segments: Vec<&Arc<InvertedIndexReader>> = (0..self.searcher.segment_readers().len())
             .filter_map(|ord| self.engine.inverted(ord, field))
@@ -610,9 +613,6 @@ impl IndexLexicon<'_> {
         }
         let word = |f: &(u64, usize, usize)| (f.0, bytes.get(f.1..f.2).unwrap_or_default());
         let order = |a: &(u64, usize, usize), b: &(u64, usize, usize)| by_freq(&word(a), &word(b));
-        if k == 0 {
-            return Vec::new();
-        }
         if found.len() > k {
             found.select_nth_unstable_by(k - 1, order);
             found.truncate(k);
