@@ -1563,18 +1563,18 @@ impl Engine {
         out
     }
 
-    /// The rank keys of the first `limit` documents, in order (for judging ranking
-    /// by hand: `examples/query.rs`).
+    /// The rank keys of the first `limit` of `items`, the candidates of `ex`, in order
+    /// (for judging ranking by hand: `examples/query.rs`).
     pub fn explain(
         &self,
         searcher: &Searcher,
         fields: Fields,
         plan: &Plan,
+        ex: &Execution,
+        mut items: Vec<Candidate>,
         limit: usize,
     ) -> Vec<(String, RankKey)> {
-        let ex = self.execute(searcher, fields, plan);
-        let mut items = ex.candidates.clone();
-        let range = self.rank(searcher, fields, plan, &ex, &mut items, 0, limit);
+        let range = self.rank(searcher, fields, plan, ex, &mut items, 0, limit);
         let reader = Reader {
             engine: self,
             searcher,
@@ -1589,7 +1589,7 @@ impl Engine {
                 let path = self.doc(c.doc)?.path.clone();
                 Some((
                     path,
-                    self.key(plan, &ex, c, (plan.units.len() > 1).then_some(*p)),
+                    self.key(plan, ex, c, (plan.units.len() > 1).then_some(*p)),
                 ))
             })
             .collect()

@@ -1080,6 +1080,21 @@ mod tests {
         }
     }
 
+    /// `catalog` indexed in parallel slices of one document each (one segment per
+    /// document, as a large update cuts them), and the same once merged.
+    fn one_segment_per_document(catalog: &Catalog) -> (SearchIndex, SearchIndex) {
+        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, catalog).expect("build");
+        indexer.parallel_from = 10;
+        indexer.segment_cut = 1;
+        indexer.rebuild_all().expect("forget");
+        let parts = indexer.update(catalog).expect("rebuild");
+        let merged = indexer
+            .finish_merge(catalog, parts.stats)
+            .expect("merge")
+            .expect("a merge was started");
+        (parts, merged)
+    }
+
     /// Slices cut into many segments (here one per document) join the writer in
     /// order, and their merge keeps the content's order.
     #[test]
@@ -1096,16 +1111,8 @@ mod tests {
         }
         let catalog = crate::content::load(tmp.path()).expect("load");
         let expected: Vec<String> = catalog.guides.iter().map(|g| g.slug.clone()).collect();
-        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
-        indexer.parallel_from = 10;
-        indexer.segment_cut = 1;
-        indexer.rebuild_all().expect("forget");
-        let parts = indexer.update(&catalog).expect("rebuild");
+        let (parts, merged) = one_segment_per_document(&catalog);
         assert_eq!(parts.segments(), 40, "one segment per document");
-        let merged = indexer
-            .finish_merge(&catalog, parts.stats)
-            .expect("merge")
-            .expect("a merge was started");
         assert_eq!(merged.segments(), 1);
         let found = merged
             .search(&super::super::SearchRequest {
@@ -1138,16 +1145,8 @@ mod tests {
             .expect("write");
         }
         let catalog = crate::content::load(tmp.path()).expect("load");
-        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
-        indexer.parallel_from = 10;
-        indexer.segment_cut = 1;
-        indexer.rebuild_all().expect("forget");
-        let parts = indexer.update(&catalog).expect("rebuild");
+        let (parts, merged) = one_segment_per_document(&catalog);
         assert!(parts.segments() > 1);
-        let merged = indexer
-            .finish_merge(&catalog, parts.stats)
-            .expect("merge")
-            .expect("a merge was started");
         assert_eq!(merged.segments(), 1);
         let words = |index: &SearchIndex, q: &str| -> Vec<String> {
             index.plan(q).units[0]

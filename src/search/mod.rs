@@ -236,10 +236,10 @@ impl SearchIndex {
     /// hand).
     pub fn explain(&self, q: &str, limit: usize) -> Vec<(String, ranking::RankKey)> {
         let mut plan = self.plan(q);
-        // The plan a search of `q` ranks with.
-        self.execute(&mut plan, &SearchRequest::default());
+        // Matched as a search of `q` is, with the plan it ranks with.
+        let (ex, items, _) = self.execute(&mut plan, &SearchRequest::default());
         self.engine
-            .explain(&self.searcher, self.fields, &plan, limit)
+            .explain(&self.searcher, self.fields, &plan, &ex, items, limit)
     }
 
     /// Runs a search, or answers it from this index's cache. An empty or meaningless
