@@ -132,7 +132,7 @@ pub struct DocMeta {
     pub alt_titles: Vec<String>,
     /// The meaningful words of the title and of each alternative title: computed once
     /// here, read by the ranking of every query that matches the document.
-    pub titles: Vec<Vec<TitleWord>>,
+    pub titles: PackedTitles,
     /// Every form and stem of [`Self::titles`]' words, as a signature: a query can
     /// name a title only if each of its units meets it (see [`WordBits`]).
     pub title_bits: WordBits,
@@ -266,7 +266,7 @@ fn roadmap_docs(r: &Roadmap, previous: Option<&Previous>, out: &mut Vec<Made>) {
         alt_titles: roadmap_alt_titles(r),
         content: [0; 32],
         suggest: SuggestWords::default(),
-        titles: Vec::new(),
+        titles: PackedTitles::default(),
         title_bits: WordBits::default(),
         source: hash_of(&page),
         key: DocMeta::key_for(kind, "", &r.id),
@@ -326,7 +326,7 @@ fn roadmap_docs(r: &Roadmap, previous: Option<&Previous>, out: &mut Vec<Made>) {
             alt_titles: topic.heading.iter().cloned().collect(),
             content: [0; 32],
             suggest: SuggestWords::default(),
-            titles: Vec::new(),
+            titles: PackedTitles::default(),
             title_bits: WordBits::default(),
             // Place in the tree (parent, previous/next) is part of what the API shows.
             source: hash_of(&(topic, topic_neighbours(r, topic))),
@@ -357,7 +357,7 @@ fn roadmap_docs(r: &Roadmap, previous: Option<&Previous>, out: &mut Vec<Made>) {
             alt_titles: Vec::new(),
             content: [0; 32],
             suggest: SuggestWords::default(),
-            titles: Vec::new(),
+            titles: PackedTitles::default(),
             title_bits: WordBits::default(),
             source: hash_of(&(&question, &answer)),
             key: DocMeta::key_for(Kind::Faq, &r.id, &id),
@@ -452,6 +452,166 @@ impl TitleWord {
     }
 }
 
+/// A document's titles' [`TitleWord`]s packed into two shared buffers: numbers and
+/// text. Ranking reads the titles of hundreds of documents per query, each a
+/// different document; as vectors of words of boxed strings every title was a chain
+/// of a dozen dependent cache misses (the largest cost that grew with the corpus),
+/// packed it is two loads side by side, and the engine's column holds the buffers
+/// so that the document itself is not read either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedTitles {
+    /// Title after title: its word count and the count of numbers its words take,
+    /// each word's signature ([`WordSig::to_nums`]), then each word's form count,
+    /// stem count and the start and end in `text` of each form, then of each stem.
+    nums: Arc<[u32]>,
+    text: Arc<str>,
+}
+
+impl Default for PackedTitles {
+    fn default() -> Self {
+        PackedTitles {
+            nums: Arc::from(Vec::new()),
+            text: Arc::from(""),
+        }
+    }
+}
+
+impl PackedTitles {
+    pub fn of<'a>(titles: impl IntoIterator<Item = &'a [TitleWord]>) -> PackedTitles {
+        let mut nums: Vec<u32> = Vec::new();
+        let mut text = String::new();
+        // Offsets are u32: a title beyond 4 GiB cannot be (content files are capped).
+        let put = |text: &mut String, nums: &mut Vec<u32>, s: &str| {
+            nums.push(text.len() as u32);
+            text.push_str(s);
+            nums.push(text.len() as u32);
+        };
+        for title in titles {
+            nums.push(title.len() as u32);
+            let size_at = nums.len();
+            nums.push(0);
+            for w in title {
+                nums.extend(w.sig.to_nums());
+            }
+            let words_at = nums.len();
+            for w in title {
+                nums.push(w.forms.len() as u32);
+                nums.push(w.stems.len() as u32);
+                for f in w.forms.iter().chain(w.stems.iter()) {
+                    put(&mut text, &mut nums, f);
+                }
+            }
+            nums[size_at] = (nums.len() - words_at) as u32;
+        }
+        PackedTitles {
+            nums: nums.into(),
+            text: text.into(),
+        }
+    }
+
+    /// How many numbers the titles take (not reading them).
+    pub fn len(&self) -> usize {
+        self.nums.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nums.is_empty()
+    }
+
+    /// The first number and the first byte of text: what reading the titles
+    /// reads first, read ahead of them.
+    pub fn read(&self) -> u32 {
+        self.nums.first().copied().unwrap_or(0)
+            ^ u32::from(self.text.as_bytes().first().copied().unwrap_or(0))
+    }
+
+    pub fn titles(&self) -> impl Iterator<Item = PackedTitle<'_>> {
+        let (nums, text) = (&self.nums[..], &self.text[..]);
+        let mut at = 0usize;
+        std::iter::from_fn(move || {
+            let words = *nums.get(at)? as usize;
+            let size = *nums.get(at + 1)? as usize;
+            let sigs_at = at + 2;
+            let words_at = sigs_at.checked_add(words.checked_mul(2)?)?;
+            let end = words_at.checked_add(size)?;
+            let title = PackedTitle {
+                sigs: nums.get(sigs_at..words_at)?,
+                words: nums.get(words_at..end)?,
+                text,
+            };
+            at = end;
+            Some(title)
+        })
+    }
+}
+
+/// One title of [`PackedTitles`].
+#[derive(Clone, Copy)]
+pub struct PackedTitle<'a> {
+    sigs: &'a [u32],
+    words: &'a [u32],
+    text: &'a str,
+}
+
+impl<'a> PackedTitle<'a> {
+    pub fn is_empty(&self) -> bool {
+        self.sigs.is_empty()
+    }
+
+    /// Each word's signature, without reading the words.
+    pub fn sigs(&self) -> impl Iterator<Item = WordSig> + 'a {
+        self.sigs
+            .chunks_exact(2)
+            .map(|n| WordSig::from_nums([n[0], n[1]]))
+    }
+
+    pub fn words(&self) -> impl Iterator<Item = PackedWord<'a>> + 'a {
+        let (words, text) = (self.words, self.text);
+        let mut sigs = self.sigs();
+        let mut at = 0usize;
+        std::iter::from_fn(move || {
+            let sig = sigs.next()?;
+            let forms = *words.get(at)? as usize;
+            let stems = *words.get(at + 1)? as usize;
+            let forms_at = at + 2;
+            let stems_at = forms_at + 2 * forms;
+            let end = stems_at + 2 * stems;
+            let word = PackedWord {
+                sig,
+                forms: words.get(forms_at..stems_at)?,
+                stems: words.get(stems_at..end)?,
+                text,
+            };
+            at = end;
+            Some(word)
+        })
+    }
+}
+
+/// One word of a [`PackedTitle`]: a [`TitleWord`] read in place.
+pub struct PackedWord<'a> {
+    pub sig: WordSig,
+    forms: &'a [u32],
+    stems: &'a [u32],
+    text: &'a str,
+}
+
+impl<'a> PackedWord<'a> {
+    fn strs(text: &'a str, ranges: &'a [u32]) -> impl Iterator<Item = &'a str> + 'a {
+        ranges
+            .chunks_exact(2)
+            .filter_map(move |r| text.get(r[0] as usize..r[1] as usize))
+    }
+
+    pub fn forms(&self) -> impl Iterator<Item = &'a str> + 'a {
+        PackedWord::strs(self.text, self.forms)
+    }
+
+    pub fn stems(&self) -> impl Iterator<Item = &'a str> + 'a {
+        PackedWord::strs(self.text, self.stems)
+    }
+}
+
 /// Which bits of a [`WordFilter`] one title word's forms and stems set, kept with the
 /// word: a word none of whose bits a unit's filter has cannot be matched by that
 /// unit, which a few bit tests tell. Ranking a large bucket (a one-letter prefix at
@@ -488,6 +648,21 @@ impl WordSig {
             sig.len += 1;
         }
         sig
+    }
+
+    /// The signature as two numbers, for [`PackedTitles`].
+    pub fn to_nums(self) -> [u32; 2] {
+        [
+            u32::from(self.bits[0]) | u32::from(self.bits[1]) << 16,
+            u32::from(self.bits[2]) | u32::from(self.len) << 16,
+        ]
+    }
+
+    fn from_nums(n: [u32; 2]) -> WordSig {
+        WordSig {
+            bits: [n[0] as u16, (n[0] >> 16) as u16, n[1] as u16],
+            len: (n[1] >> 16) as u8,
+        }
     }
 
     /// Whether `filter` may hold one of the word's forms or stems (surely not when
@@ -638,11 +813,12 @@ fn finish(docs: Vec<Made>) -> Arc<[Arc<DocMeta>]> {
     docs.into_iter()
         .map(|d| match d {
             Made::New(mut d) => {
-                d.titles = std::iter::once(&d.title)
+                let titles: Vec<Vec<TitleWord>> = std::iter::once(&d.title)
                     .chain(d.alt_titles.iter())
                     .map(|t| title_words(t))
                     .collect();
-                d.title_bits = WordBits::of_title(d.titles.iter().flatten());
+                d.title_bits = WordBits::of_title(titles.iter().flatten());
+                d.titles = PackedTitles::of(titles.iter().map(Vec::as_slice));
                 d.content = d.content_hash();
                 d.suggest = SuggestWords::of(&d.title);
                 Arc::new(d)
@@ -816,7 +992,7 @@ fn guide_doc(g: &Guide) -> DocMeta {
         alt_titles: Vec::new(),
         content: [0; 32],
         suggest: SuggestWords::default(),
-        titles: Vec::new(),
+        titles: PackedTitles::default(),
         title_bits: WordBits::default(),
         source: hash_of(g),
         key: DocMeta::key_for(Kind::Guide, "", &g.slug),
@@ -837,7 +1013,7 @@ fn video_doc(v: &Video) -> DocMeta {
         alt_titles: Vec::new(),
         content: [0; 32],
         suggest: SuggestWords::default(),
-        titles: Vec::new(),
+        titles: PackedTitles::default(),
         title_bits: WordBits::default(),
         source: hash_of(v),
         key: DocMeta::key_for(Kind::Video, "", &v.slug),
@@ -861,7 +1037,7 @@ fn question_docs(g: &QuestionGroup) -> Vec<DocMeta> {
             alt_titles: Vec::new(),
             content: [0; 32],
             suggest: SuggestWords::default(),
-            titles: Vec::new(),
+            titles: PackedTitles::default(),
             title_bits: WordBits::default(),
             source: hash_of(&(q, &g.title, &g.description)),
             key: DocMeta::key_for(Kind::Question, &g.id, &id),

@@ -19,7 +19,9 @@ use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
 
-use super::documents::{DocMeta, Kind, TitleWord, WordBits, WordFilter, WordSig};
+use super::documents::{
+    DocMeta, Kind, PackedTitle, PackedTitles, PackedWord, WordBits, WordFilter, WordSig,
+};
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
@@ -195,7 +197,7 @@ impl Engine {
             .collect();
         let titles = TitleColumns::of(
             docs.iter()
-                .map(|m| m.as_ref().map(|m| (m.title_bits, &m.titles[..]))),
+                .map(|m| m.as_ref().map(|m| (m.title_bits, m.titles.clone()))),
         );
         Engine {
             docs,
@@ -249,18 +251,10 @@ impl Engine {
     }
 
     /// The best way the query (a plan's units, or some of them) names one of the
-    /// document's titles, if it does. `units` is [`unit_words`] of `plan_units`. The
-    /// signature tests on the engine's columns come first ([`TitleColumns::may_name`]):
-    /// they tell most documents apart without reading the document's own title words.
+    /// document's titles, if it does. `units` is [`unit_words`] of `plan_units`. Reads
+    /// the engine's title columns only ([`TitleColumns`]), never the document.
     pub fn names_whole(&self, dense: u32, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
-        if !self.titles.may_name(dense as usize, units) {
-            return None;
-        }
-        self.doc(dense)?
-            .titles
-            .iter()
-            .filter_map(|t| title_named(t, plan_units, units))
-            .min()
+        self.titles.names(dense as usize, plan_units, units)
     }
 
     /// The roadmap ordinal of a dense document ([`NO_ROADMAP`] for none).
@@ -280,12 +274,13 @@ impl Engine {
 /// [`Engine::roadmap_of`] a document outside any roadmap.
 pub const NO_ROADMAP: u32 = u32::MAX;
 
-/// The signatures of every document's title words ([`TitleWord::sig`]) and of its
-/// titles as a whole ([`DocMeta::title_bits`]), laid out by dense document number.
-/// The whole-title rule tests every document of the bucket holding the page, which
-/// at three times roadmap.sh's size is hundreds of documents per keystroke; most are
-/// told apart by these bits alone, and reading them through each document's own
-/// title words was three dependent cache misses each.
+/// The signatures of every document's title words ([`WordSig`]) and of its titles
+/// as a whole ([`DocMeta::title_bits`]), and its packed titles ([`DocMeta::titles`],
+/// shared with the document), laid out by dense document number. The whole-title
+/// rule tests every document of the bucket holding the page, which at three times
+/// roadmap.sh's size is hundreds of documents per keystroke: most are told apart by
+/// the signatures alone, which lie together here, and the words of the others are
+/// read from their packed titles, not through the document.
 struct TitleColumns {
     /// Each document's [`DocMeta::title_bits`].
     bits: Vec<WordBits>,
@@ -296,29 +291,33 @@ struct TitleColumns {
     /// Where each document's titles end in `title_ends` (a document's start is the
     /// previous one's end).
     doc_ends: Vec<u32>,
+    /// Each document's [`DocMeta::titles`].
+    titles: Vec<PackedTitles>,
 }
 
 /// One document's [`DocMeta::title_bits`] and [`DocMeta::titles`].
-type DocTitles<'a> = (WordBits, &'a [Vec<TitleWord>]);
+type DocTitles = (WordBits, PackedTitles);
 
 impl TitleColumns {
-    /// From each document's title signature and titles' words, in dense order
+    /// From each document's title signature and packed titles, in dense order
     /// (`None` for a deleted document).
-    fn of<'a>(docs: impl ExactSizeIterator<Item = Option<DocTitles<'a>>>) -> TitleColumns {
+    fn of(docs: impl ExactSizeIterator<Item = Option<DocTitles>>) -> TitleColumns {
         let mut columns = TitleColumns {
             bits: Vec::with_capacity(docs.len()),
             sigs: Vec::new(),
             title_ends: Vec::new(),
             doc_ends: Vec::with_capacity(docs.len()),
+            titles: Vec::with_capacity(docs.len()),
         };
         for doc in docs {
             let (bits, titles) = doc.unwrap_or_default();
             columns.bits.push(bits);
-            for title in titles {
-                columns.sigs.extend(title.iter().map(|w| w.sig));
+            for title in titles.titles() {
+                columns.sigs.extend(title.sigs());
                 columns.title_ends.push(columns.sigs.len() as u32);
             }
             columns.doc_ends.push(columns.title_ends.len() as u32);
+            columns.titles.push(titles);
         }
         columns
     }
@@ -329,9 +328,9 @@ impl TitleColumns {
         self.bits.get(doc).is_some_and(|bits| unit.bits.meets(bits))
     }
 
-    /// [`Engine::names_whole`]'s two signature tests: every unit meets the titles'
-    /// words (a unit that meets none cannot match one), and, in some non-empty
-    /// title, every word may meet some unit.
+    /// [`Self::names`]' two signature tests: every unit meets the titles' words (a
+    /// unit that meets none cannot match one), and, in some non-empty title, every
+    /// word may meet some unit.
     fn may_name(&self, doc: usize, units: &[UnitWords]) -> bool {
         let Some(bits) = self.bits.get(doc) else {
             return false;
@@ -350,10 +349,74 @@ impl TitleColumns {
                 .and_then(|p| self.title_ends.get(p))
                 .map_or(0, |&e| e as usize);
             let end = self.title_ends.get(t).map_or(start, |&e| e as usize);
-            self.sigs
-                .get(start..end)
-                .is_some_and(|words| !words.is_empty() && words_may_meet(words.iter(), units))
+            self.sigs.get(start..end).is_some_and(|words| {
+                !words.is_empty() && words_may_meet(words.iter().copied(), units)
+            })
         })
+    }
+
+    /// [`Self::names`] of each of `docs`, level by level. Each document's columns lie
+    /// elsewhere in memory, and each test reads through two or three of them, one
+    /// load waiting on another: document after document, the misses came one after
+    /// another (a tenth of a keystroke's time at three times roadmap.sh). Here each
+    /// level is read for every document before the next level is, and loads that
+    /// do not wait on each other overlap.
+    fn names_of(&self, docs: &[u32], plan_units: &[Unit], units: &[UnitWords]) -> Vec<Option<u8>> {
+        let mut out = vec![None; docs.len()];
+        let left: Vec<usize> = (0..docs.len())
+            .filter(|&i| {
+                self.bits
+                    .get(docs[i] as usize)
+                    .is_some_and(|bits| units.iter().all(|u| u.bits.meets(bits)))
+            })
+            .collect();
+        let at = |i: usize| docs[i] as usize;
+        let get = |v: &[u32], i: Option<usize>| i.and_then(|i| v.get(i)).copied().unwrap_or(0);
+        // Where each document's titles are, then where their words are, then the
+        // words' signatures and the packed titles, each only read.
+        let mut read = 0u32;
+        for &i in &left {
+            read ^= get(&self.doc_ends, Some(at(i))) ^ get(&self.doc_ends, at(i).checked_sub(1));
+        }
+        for &i in &left {
+            let first = get(&self.doc_ends, at(i).checked_sub(1)) as usize;
+            read ^=
+                get(&self.title_ends, first.checked_sub(1)) ^ get(&self.title_ends, Some(first));
+        }
+        for &i in &left {
+            let first = get(&self.doc_ends, at(i).checked_sub(1)) as usize;
+            let start = get(&self.title_ends, first.checked_sub(1)) as usize;
+            read ^= self.sigs.get(start).map_or(0, |s| s.to_nums()[0]);
+            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::len) as u32;
+        }
+        for &i in &left {
+            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::read);
+        }
+        std::hint::black_box(read);
+        for i in left {
+            if self.may_name(at(i), units) {
+                out[i] = self.words_name(at(i), plan_units, units);
+            }
+        }
+        out
+    }
+
+    /// The best way the query names one of the document's titles, by their words
+    /// (the last of [`Self::names`]' tests).
+    fn words_name(&self, doc: usize, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
+        self.titles
+            .get(doc)?
+            .titles()
+            .filter_map(|t| title_named(t, plan_units, units))
+            .min()
+    }
+
+    /// [`Engine::names_whole`]: the signature tests, then the words of the titles.
+    fn names(&self, doc: usize, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
+        if !self.may_name(doc, units) {
+            return None;
+        }
+        self.words_name(doc, plan_units, units)
     }
 }
 
@@ -1122,24 +1185,23 @@ enum Via {
 
 /// How the unit matches a title word, if it does. Parts of a compound title word do
 /// not count ([`TitleWord`]).
-fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option<Via> {
+fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &PackedWord) -> Option<Via> {
     // Most title words of a large bucket are none of the unit's: a few bit tests
     // tell, before any hashing.
     if !word.sig.may_meet(&words.filter) {
         return None;
     }
     let mut part = false;
-    for s in word.stems.iter() {
-        if unit.stem_set.contains(&s[..]) {
-            if !words.parts.contains(&s[..]) {
+    for s in word.stems() {
+        if unit.stem_set.contains(s) {
+            if !words.parts.contains(s) {
                 return Some(Via::Whole);
             }
             part = true;
         }
     }
-    word.forms
-        .iter()
-        .filter_map(|f| words.forms.get(&f[..]).copied())
+    word.forms()
+        .filter_map(|f| words.forms.get(f).copied())
         .min()
         .or(part.then_some(Via::Part))
 }
@@ -1150,14 +1212,13 @@ fn unit_matches_word(unit: &Unit, words: &UnitWords, word: &TitleWord) -> Option
 /// (`design system` for "System Design"), `Some(2)` when a word being typed had to
 /// be completed. `units` is [`unit_words`] of `plan_units` (a plan's units, or some of
 /// them).
-fn title_named(title: &[TitleWord], plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
+fn title_named(title: PackedTitle, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
     if title.is_empty() || plan_units.len() > 64 || units.len() != plan_units.len() {
         return None;
     }
-    // Every word's signature first: they lie together, while the words' strings
-    // each lie elsewhere in memory, and most titles of a large bucket have a word no
-    // unit can match.
-    if !words_may_meet(title.iter().map(|w| &w.sig), units) {
+    // Every word's signature first: they lie together, before the words' strings,
+    // and most titles of a large bucket have a word no unit can match.
+    if !words_may_meet(title.sigs(), units) {
         return None;
     }
     let mut completed = false;
@@ -1168,13 +1229,13 @@ fn title_named(title: &[TitleWord], plan_units: &[Unit], units: &[UnitWords]) ->
     // words only as parts of its phrases counts them.
     let mut met = 0u64;
     let mut parts = [0u8; 64];
-    for w in title {
+    for w in title.words() {
         // The first unit matching this word, and how.
         let (unit, via) = plan_units
             .iter()
             .zip(units)
             .enumerate()
-            .filter_map(|(i, (u, uw))| unit_matches_word(u, uw, w).map(|c| (i, c)))
+            .filter_map(|(i, (u, uw))| unit_matches_word(u, uw, &w).map(|c| (i, c)))
             .inspect(|&(i, via)| {
                 if via == Via::Part {
                     parts[i] = parts[i].saturating_add(1);
@@ -1198,7 +1259,7 @@ fn title_named(title: &[TitleWord], plan_units: &[Unit], units: &[UnitWords]) ->
 
 /// Whether each of these title words' signatures may meet some unit's filter
 /// (surely some word matches no unit when `false`).
-fn words_may_meet<'a>(mut sigs: impl Iterator<Item = &'a WordSig>, units: &[UnitWords]) -> bool {
+fn words_may_meet(mut sigs: impl Iterator<Item = WordSig>, units: &[UnitWords]) -> bool {
     sigs.all(|w| units.iter().any(|u| w.may_meet(&u.filter)))
 }
 
@@ -1471,14 +1532,15 @@ impl Engine {
                     .iter()
                     .map(|k| (k.missing, k.typos, k.proximity, k.field))
                     .collect();
-                for ((key, c), needed) in keys
-                    .iter_mut()
-                    .zip(slice)
-                    .zip(ranking::overlapping(&early, page))
-                {
-                    if needed {
-                        self.late_key(plan, ex, c, key);
-                    }
+                let needed: Vec<usize> = ranking::overlapping(&early, page)
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(i, needed)| needed.then_some(i))
+                    .collect();
+                let docs: Vec<u32> = needed.iter().map(|&i| slice[i].doc).collect();
+                let whole = self.titles.names_of(&docs, &plan.units, &ex.unit_words);
+                for (&i, whole) in needed.iter().zip(whole) {
+                    self.late_key(plan, ex, &slice[i], whole, &mut keys[i]);
                 }
                 keys
             },
@@ -1597,7 +1659,8 @@ impl Engine {
 
     fn key(&self, plan: &Plan, ex: &Execution, c: &Candidate, proximity: Option<u16>) -> RankKey {
         let mut key = self.early_key(ex, c, proximity);
-        self.late_key(plan, ex, c, &mut key);
+        let whole = self.names_whole(c.doc, &plan.units, &ex.unit_words);
+        self.late_key(plan, ex, c, whole, &mut key);
         key
     }
 
@@ -1636,18 +1699,24 @@ impl Engine {
     /// Completes `key` with the later rules: whole titles, standing, kind, BM25.
     /// Reads the document's metadata only when its title may be named: the other
     /// rules come from the engine's columns.
-    fn late_key(&self, plan: &Plan, ex: &Execution, c: &Candidate, key: &mut RankKey) {
+    /// `whole` is [`Self::names_whole`] of the document, found with the others'.
+    fn late_key(
+        &self,
+        plan: &Plan,
+        ex: &Execution,
+        c: &Candidate,
+        whole: Option<u8>,
+        key: &mut RankKey,
+    ) {
         let Some(kind) = self.kind(c.doc) else {
             return;
         };
-        let whole = self
-            .names_whole(c.doc, &plan.units, &ex.unit_words)
-            .or_else(|| {
-                // A roadmap is not its own topic.
-                (!kind.is_head())
-                    .then(|| self.names_by_crumb(plan, ex, c.doc))
-                    .flatten()
-            });
+        let whole = whole.or_else(|| {
+            // A roadmap is not its own topic.
+            (!kind.is_head())
+                .then(|| self.names_by_crumb(plan, ex, c.doc))
+                .flatten()
+        });
         // Most queries name no roadmap: no look-up per candidate then.
         let in_named = || ex.named.contains(&self.roadmap_of(c.doc));
         let standing = if ex.named.is_empty() {
@@ -1669,12 +1738,14 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::search::documents::title_words;
+    use crate::search::documents::{TitleWord, title_words};
     use crate::search::query::{WordList, plan};
     use crate::search::synonyms::Synonyms;
 
     /// [`title_named`] with the plan's own [`unit_words`].
     fn names_whole_title(title: &[TitleWord], plan: &Plan) -> Option<u8> {
+        let packed = PackedTitles::of([title]);
+        let title = packed.titles().next().expect("one title");
         title_named(title, &plan.units, &unit_words(plan))
     }
 
@@ -1867,9 +1938,10 @@ mod tests {
         assert!(!WordBits::default().meets(&words));
     }
 
+    /// The columns name the titles a document's words name, whatever the number of
+    /// titles, and nothing for a document without titles or a deleted one.
     #[test]
-    fn the_title_columns_never_hide_a_named_title() {
-        // Documents of one to three titles, a deleted one and one without titles.
+    fn the_title_columns_name_what_the_titles_name() {
         let titles: Vec<Vec<Vec<TitleWord>>> = (0..TITLES.len())
             .map(|i| {
                 (0..=i % 3)
@@ -1878,38 +1950,93 @@ mod tests {
             })
             .chain([Vec::new()])
             .collect();
-        let bits: Vec<WordBits> = titles
-            .iter()
-            .map(|t| WordBits::of_title(t.iter().flatten()))
-            .collect();
         let docs: Vec<Option<DocTitles>> = titles
             .iter()
-            .zip(&bits)
-            .map(|(t, b)| Some((*b, &t[..])))
+            .map(|t| {
+                Some((
+                    WordBits::of_title(t.iter().flatten()),
+                    PackedTitles::of(t.iter().map(Vec::as_slice)),
+                ))
+            })
             .chain([None])
             .collect();
-        let columns = TitleColumns::of(docs.iter().copied());
+        let columns = TitleColumns::of(docs.iter().cloned());
         let (mut named, mut refused) = (0, 0);
         for q in QUERIES {
             let plan = p(q);
             let units = unit_words(&plan);
-            for (doc, entry) in docs.iter().enumerate() {
-                let names = entry.is_some_and(|(b, t)| {
-                    units.iter().all(|u| u.bits.meets(&b))
-                        && t.iter()
-                            .any(|t| title_named(t, &plan.units, &units).is_some())
-                });
-                let may = columns.may_name(doc, &units);
-                refused += usize::from(!may);
-                if names {
-                    named += 1;
-                    assert!(may, "{q:?} names document {doc} but the columns refused it");
-                }
+            for (doc, t) in titles.iter().enumerate() {
+                let plainly = t
+                    .iter()
+                    .filter_map(|t| names_whole_title_plainly(t, &plan))
+                    .min();
+                assert_eq!(
+                    columns.names(doc, &plan.units, &units),
+                    plainly,
+                    "{q:?} {t:?}"
+                );
+                named += usize::from(plainly.is_some());
+                refused += usize::from(!units.iter().all(|u| columns.meets(doc, u)));
             }
-            assert!(!columns.may_name(docs.len(), &units), "no such document");
+            assert_eq!(columns.names(titles.len(), &plan.units, &units), None);
+            assert_eq!(columns.names(docs.len(), &plan.units, &units), None);
+            // All at once, in another order, with a document twice and one unknown.
+            let mut all: Vec<u32> = (0..=docs.len() as u32).rev().collect();
+            all.push(0);
+            let one_by_one: Vec<Option<u8>> = all
+                .iter()
+                .map(|&d| columns.names(d as usize, &plan.units, &units))
+                .collect();
+            assert_eq!(columns.names_of(&all, &plan.units, &units), one_by_one);
         }
         assert!(named >= 8, "the cases name titles: {named}");
-        assert!(refused >= 20, "the columns turn documents away: {refused}");
+        assert!(
+            refused >= 20,
+            "the signatures turn documents away: {refused}"
+        );
+    }
+
+    /// Packing keeps every title's words, forms, stems and signatures.
+    #[test]
+    fn packed_titles_read_back_as_they_were_made() {
+        let titles: Vec<Vec<TitleWord>> = TITLES
+            .iter()
+            .map(|t| title_words(t))
+            .chain([Vec::new()])
+            .collect();
+        let packed = PackedTitles::of(titles.iter().map(Vec::as_slice));
+        type Words = Vec<Vec<(Vec<String>, Vec<String>, WordSig)>>;
+        let read: Words = packed
+            .titles()
+            .map(|t| {
+                assert_eq!(t.sigs().count(), t.words().count());
+                t.words()
+                    .map(|w| {
+                        (
+                            w.forms().map(String::from).collect(),
+                            w.stems().map(String::from).collect(),
+                            w.sig,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let made: Words = titles
+            .iter()
+            .map(|t| {
+                t.iter()
+                    .map(|w| {
+                        (
+                            w.forms.iter().map(|f| f.to_string()).collect(),
+                            w.stems.iter().map(|s| s.to_string()).collect(),
+                            w.sig,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(read, made);
+        assert_eq!(PackedTitles::default().titles().count(), 0);
     }
 
     /// [`title_named`] as it reads, with no signature or filter before the
