@@ -434,9 +434,8 @@ fn roadmap_alt_titles(r: &Roadmap) -> Vec<String> {
 /// One meaningful word of a title: the forms the index holds for the whole word
 /// (as written, and joined: `node.js`, `nodejs`) with their stems. The parts of a
 /// compound (`node`, `js`) are left out: a part alone does not name the word (`js`
-/// is not the whole title "Node.js"). Boxed slices, not vectors: every document keeps
-/// these for its life, a few per title, and they are the search documents' largest
-/// part after the text.
+/// is not the whole title "Node.js"). Made when a document is made, and kept packed
+/// ([`PackedTitles`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TitleWord {
     pub forms: Box<[Box<str>]>,
@@ -477,6 +476,7 @@ impl Default for PackedTitles {
 }
 
 impl PackedTitles {
+    /// Packs the words of each title, in order (a title without words stays one).
     pub fn of<'a>(titles: impl IntoIterator<Item = &'a [TitleWord]>) -> PackedTitles {
         let mut nums: Vec<u32> = Vec::new();
         let mut text = String::new();
