@@ -30,7 +30,7 @@ pub struct RequestTag {
 impl RequestTag {
     pub fn new(req: &actix_web::HttpRequest, version: &str) -> RequestTag {
         let mut hasher = blake3::Hasher::new();
-        let header = |name| {
+        let value_of = |name| {
             req.headers()
                 .get(name)
                 .map_or(&b""[..], HeaderValue::as_bytes)
@@ -40,8 +40,8 @@ impl RequestTag {
             version.as_bytes(),
             req.path().as_bytes(),
             req.query_string().as_bytes(),
-            header(header::ACCEPT),
-            header(header::ACCEPT_ENCODING),
+            value_of(header::ACCEPT),
+            value_of(header::ACCEPT_ENCODING),
         ] {
             // Length-prefixed: no two different lists of parts hash alike.
             hasher.update(&(part.len() as u64).to_le_bytes());

@@ -77,7 +77,7 @@ pub struct Engine {
     /// candidate (the metadata lies all over the heap), a tenth of a query with
     /// thousands of candidates.
     kinds: Vec<Option<Kind>>,
-    /// The title words of every document, for [`Engine::may_name`].
+    /// The title words of every document, for [`Engine::names_whole`].
     titles: TitleColumns,
     /// The dense numbers of the roadmaps and best practices: the documents whose
     /// names a query's first or last words may be ([`Crumb`]).
@@ -323,36 +323,45 @@ impl TitleColumns {
     }
 
     /// Whether one unit may match a word of the document's titles (the first of
-    /// [`Self::may_name`]'s tests, for one unit).
+    /// [`Self::names`]' tests, for one unit).
     fn meets(&self, doc: usize, unit: &UnitWords) -> bool {
         self.bits.get(doc).is_some_and(|bits| unit.bits.meets(bits))
     }
 
-    /// [`Self::names`]' two signature tests: every unit meets the titles' words (a
-    /// unit that meets none cannot match one), and, in some non-empty title, every
-    /// word may meet some unit.
-    fn may_name(&self, doc: usize, units: &[UnitWords]) -> bool {
-        let Some(bits) = self.bits.get(doc) else {
-            return false;
-        };
-        if !units.iter().all(|u| u.bits.meets(bits)) {
-            return false;
-        }
+    /// [`Self::names`]' first test: every unit meets the titles' words (a unit that
+    /// meets none cannot match one).
+    fn all_meet(&self, doc: usize, units: &[UnitWords]) -> bool {
+        self.bits
+            .get(doc)
+            .is_some_and(|bits| units.iter().all(|u| u.bits.meets(bits)))
+    }
+
+    /// [`Self::names`]' second test: in some non-empty title, every word may meet
+    /// some unit.
+    fn some_title_may_meet(&self, doc: usize, units: &[UnitWords]) -> bool {
+        self.doc_titles(doc).any(|t| {
+            self.sigs.get(self.title_words(t)).is_some_and(|words| {
+                !words.is_empty() && words_may_meet(words.iter().copied(), units)
+            })
+        })
+    }
+
+    /// The document's titles, as indexes of `title_ends`.
+    fn doc_titles(&self, doc: usize) -> std::ops::Range<usize> {
         let first = doc
             .checked_sub(1)
             .and_then(|d| self.doc_ends.get(d))
             .map_or(0, |&e| e as usize);
-        let last = self.doc_ends.get(doc).map_or(first, |&e| e as usize);
-        (first..last).any(|t| {
-            let start = t
-                .checked_sub(1)
-                .and_then(|p| self.title_ends.get(p))
-                .map_or(0, |&e| e as usize);
-            let end = self.title_ends.get(t).map_or(start, |&e| e as usize);
-            self.sigs.get(start..end).is_some_and(|words| {
-                !words.is_empty() && words_may_meet(words.iter().copied(), units)
-            })
-        })
+        first..self.doc_ends.get(doc).map_or(first, |&e| e as usize)
+    }
+
+    /// A title's words, as indexes of `sigs`.
+    fn title_words(&self, title: usize) -> std::ops::Range<usize> {
+        let start = title
+            .checked_sub(1)
+            .and_then(|p| self.title_ends.get(p))
+            .map_or(0, |&e| e as usize);
+        start..self.title_ends.get(title).map_or(start, |&e| e as usize)
     }
 
     /// [`Self::names`] of each of `docs`, level by level. Each document's columns lie
@@ -363,38 +372,30 @@ impl TitleColumns {
     /// do not wait on each other overlap.
     fn names_of(&self, docs: &[u32], plan_units: &[Unit], units: &[UnitWords]) -> Vec<Option<u8>> {
         let mut out = vec![None; docs.len()];
-        let left: Vec<usize> = (0..docs.len())
-            .filter(|&i| {
-                self.bits
-                    .get(docs[i] as usize)
-                    .is_some_and(|bits| units.iter().all(|u| u.bits.meets(bits)))
-            })
-            .collect();
         let at = |i: usize| docs[i] as usize;
-        let get = |v: &[u32], i: Option<usize>| i.and_then(|i| v.get(i)).copied().unwrap_or(0);
+        let left: Vec<usize> = (0..docs.len())
+            .filter(|&i| self.all_meet(at(i), units))
+            .collect();
         // Where each document's titles are, then where their words are, then the
         // words' signatures and the packed titles, each only read.
-        let mut read = 0u32;
+        let mut read = 0usize;
         for &i in &left {
-            read ^= get(&self.doc_ends, Some(at(i))) ^ get(&self.doc_ends, at(i).checked_sub(1));
+            read ^= self.doc_titles(at(i)).start;
         }
         for &i in &left {
-            let first = get(&self.doc_ends, at(i).checked_sub(1)) as usize;
-            read ^=
-                get(&self.title_ends, first.checked_sub(1)) ^ get(&self.title_ends, Some(first));
+            read ^= self.title_words(self.doc_titles(at(i)).start).start;
         }
         for &i in &left {
-            let first = get(&self.doc_ends, at(i).checked_sub(1)) as usize;
-            let start = get(&self.title_ends, first.checked_sub(1)) as usize;
-            read ^= self.sigs.get(start).map_or(0, |s| s.to_nums()[0]);
-            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::len) as u32;
+            let start = self.title_words(self.doc_titles(at(i)).start).start;
+            read ^= self.sigs.get(start).map_or(0, |s| s.to_nums()[0] as usize);
+            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::len);
         }
         for &i in &left {
-            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::read);
+            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::read) as usize;
         }
         std::hint::black_box(read);
         for i in left {
-            if self.may_name(at(i), units) {
+            if self.some_title_may_meet(at(i), units) {
                 out[i] = self.words_name(at(i), plan_units, units);
             }
         }
@@ -413,7 +414,7 @@ impl TitleColumns {
 
     /// [`Engine::names_whole`]: the signature tests, then the words of the titles.
     fn names(&self, doc: usize, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
-        if !self.may_name(doc, units) {
+        if !(self.all_meet(doc, units) && self.some_title_may_meet(doc, units)) {
             return None;
         }
         self.words_name(doc, plan_units, units)
