@@ -25,17 +25,7 @@ CONTENT=target/bench-corpus/roadmapsh-2025/src/data
 WORK=$(mktemp -d)
 PID=
 trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-python3 - "$WORK" <<'PY'
-import sys, urllib.parse, pathlib
-work = pathlib.Path(sys.argv[1])
-queries = [l.strip() for l in open("bench/queries.txt") if l.strip()]
-mixes = {"search": queries, "keystroke": [q[:n] for q in queries for n in range(1, len(q) + 1)]}
-for name, items in mixes.items():
-    paths = ",".join('"/v1/search?q=%s"' % urllib.parse.quote(i) for i in items)
-    (work / f"{name}.lua").write_text(
-        "local paths = {%s}\nlocal i = 0\n"
-        "request = function()\n  i = i %% #paths + 1\n  return wrk.format('GET', paths[i])\nend\n" % paths)
-PY
+python3 bench/mixes.py "$WORK"
 for _ in $(seq "$ROUNDS"); do
   for BIN in "$@"; do
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

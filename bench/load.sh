@@ -68,22 +68,8 @@ start_server() { # extra serve arguments
   echo "server did not become ready; its log:" >&2; cat "$WORK/server.log" >&2; exit 1
 }
 
-# One lua script per endpoint: each request takes the next line of a list.
-python3 - "$WORK" <<'PY'
-import sys, urllib.parse, pathlib
-work = pathlib.Path(sys.argv[1])
-queries = [l.strip() for l in open("bench/queries.txt") if l.strip()]
-keystrokes = [q[:n] for q in queries for n in range(1, len(q) + 1)]
-prefixes = sorted({q[:n] for q in queries for n in range(1, min(len(q), 8) + 1)})
-def script(name, path, items):
-    paths = ",".join('"%s%s"' % (path, urllib.parse.quote(i)) for i in items)
-    (work / f"{name}.lua").write_text(
-        "local paths = {%s}\nlocal i = 0\n"
-        "request = function()\n  i = i %% #paths + 1\n  return wrk.format('GET', paths[i])\nend\n" % paths)
-script("search", "/v1/search?q=", queries)
-script("keystroke", "/v1/search?q=", keystrokes)
-script("suggest", "/v1/suggest?q=", prefixes)
-PY
+# One lua script per mix: each request takes the next line of a list.
+python3 bench/mixes.py "$WORK"
 
 # wrk's figures as "rps p50 p99 errors"; latencies in ms.
 measure() { # connections, path, [script]
