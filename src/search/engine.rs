@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::DfaWrapper;
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::{DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 use tantivy_fst::Automaton;
@@ -25,6 +24,7 @@ use super::documents::{
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
+use super::typo_automaton::TypoAutomaton;
 
 /// Most dictionary entries looked at per expansion and segment.
 const MAX_SCANNED: usize = 1_000;
@@ -460,114 +460,6 @@ impl Automaton for Prefix<'_> {
     }
 }
 
-/// The indexed words that may be a typed word with at most so many
-/// [`typos`](super::query::typos) (or a prefix of them): words within `near`'s
-/// typos that start with the typed word's first letter, and words within `far`'s,
-/// one typo fewer, that do not (a first-letter typo counts as two, as Meilisearch
-/// counts it). With the first letter fixed, the walk within the full budget goes
-/// down one branch of a dictionary and only a thin walk one typo shorter crosses
-/// the others: the two-typo walk from the root went through every two-letter
-/// beginning of the dictionary, the larger part of a plan's time.
-///
-/// Its own automaton because Tantivy's dictionary stream needs states it can
-/// clone, which `tantivy_fst`'s combinators do not have.
-struct FirstLetter {
-    /// The typed word's first letter, UTF-8: `first[..first_len]`.
-    first: [u8; 4],
-    first_len: usize,
-    near: DfaWrapper,
-    far: Option<DfaWrapper>,
-}
-
-impl FirstLetter {
-    /// `None` for an empty word.
-    fn new(word: &str, max_typos: u8, prefix: bool) -> Option<FirstLetter> {
-        let dfa = |d: u8| levenshtein(word, d, prefix);
-        let letter = word.chars().next()?;
-        let mut first = [0u8; 4];
-        let first_len = letter.encode_utf8(&mut first).len();
-        Some(FirstLetter {
-            first,
-            first_len,
-            near: dfa(max_typos)?,
-            far: if max_typos >= 2 {
-                dfa(max_typos - 1)
-            } else {
-                None
-            },
-        })
-    }
-}
-
-/// Tantivy's Levenshtein automaton (transpositions count as one edit) of the words
-/// within `d` edits of `word`, or of a prefix of them with `prefix`.
-fn levenshtein(word: &str, d: u8, prefix: bool) -> Option<DfaWrapper> {
-    // The automaton does not depend on the term's field.
-    let term = Term::from_field_text(TantivyField::from_field_id(0), word);
-    let query = if prefix {
-        tantivy::query::FuzzyTermQuery::new_prefix(term, d, true)
-    } else {
-        tantivy::query::FuzzyTermQuery::new(term, d, true)
-    };
-    query.automaton().ok()
-}
-
-#[derive(Clone)]
-struct FirstLetterState {
-    /// How many bytes of the first letter were read, or [`OTHER_LETTER`].
-    read: usize,
-    near: u32,
-    /// `None` without a `far` automaton.
-    far: Option<u32>,
-}
-
-/// [`FirstLetterState::read`] of a word that starts with another letter.
-const OTHER_LETTER: usize = usize::MAX;
-
-impl Automaton for FirstLetter {
-    type State = FirstLetterState;
-
-    fn start(&self) -> FirstLetterState {
-        FirstLetterState {
-            read: 0,
-            near: self.near.start(),
-            far: self.far.as_ref().map(Automaton::start),
-        }
-    }
-
-    fn is_match(&self, state: &FirstLetterState) -> bool {
-        if state.read == OTHER_LETTER {
-            matches!((&self.far, state.far), (Some(f), Some(s)) if f.is_match(&s))
-        } else {
-            state.read == self.first_len && self.near.is_match(&state.near)
-        }
-    }
-
-    fn can_match(&self, state: &FirstLetterState) -> bool {
-        let same = state.read != OTHER_LETTER && self.near.can_match(&state.near);
-        let other = state.read != self.first_len
-            && matches!((&self.far, state.far), (Some(f), Some(s)) if f.can_match(&s));
-        same || other
-    }
-
-    fn accept(&self, state: &FirstLetterState, byte: u8) -> FirstLetterState {
-        let read = match state.read {
-            OTHER_LETTER => OTHER_LETTER,
-            n if n == self.first_len => n,
-            n if self.first[..self.first_len].get(n) == Some(&byte) => n + 1,
-            _ => OTHER_LETTER,
-        };
-        FirstLetterState {
-            read,
-            near: self.near.accept(&state.near, byte),
-            far: match (&self.far, state.far) {
-                (Some(f), Some(s)) => Some(f.accept(&s, byte)),
-                _ => None,
-            },
-        }
-    }
-}
-
 impl IndexLexicon<'_> {
     /// Indexed words of `field` accepted by `automaton` with their document counts.
     fn scan<A: Automaton>(&self, field: TantivyField, automaton: &A) -> Vec<(String, u64)>
@@ -700,7 +592,7 @@ impl IndexLexicon<'_> {
         prefix: bool,
         fields: &[TantivyField],
     ) -> Vec<(String, u8)> {
-        let Some(automaton) = FirstLetter::new(word, max_typos, prefix) else {
+        let Some(automaton) = TypoAutomaton::new(word, max_typos, prefix) else {
             return Vec::new();
         };
         for &field in fields {
@@ -774,7 +666,7 @@ impl Lexicon for IndexLexicon<'_> {
     /// [`typos`] tells them apart. Only when a dictionary holds more accepted
     /// words than are scanned could the two differ: then each is looked up alone.
     fn corrections_and_completions(&self, word: &str, max_typos: u8) -> (Corrections, Corrections) {
-        let Some(automaton) = FirstLetter::new(word, max_typos, true) else {
+        let Some(automaton) = TypoAutomaton::new(word, max_typos, true) else {
             return (Vec::new(), Vec::new());
         };
         let fields = self.raw_fields();
@@ -1773,46 +1665,6 @@ mod tests {
             &Synonyms::new(&[vec!["k8s".into(), "kubernetes".into()]]),
             &words,
         )
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config::with_cases(2_000))]
-        /// Restricting the walk by first letter loses no word that [`typos`] allows
-        /// and the plain Levenshtein automaton (the walk before the restriction)
-        /// accepts, and every word it adds is one `typos` allows: words of a few
-        /// letters, one of them two bytes long, so that typos, transpositions and
-        /// first-letter typos are frequent. (The plain automaton is the reference,
-        /// not `typos` alone: Tantivy's prefix automaton misses a few words whose
-        /// closest prefix needs deletions, `éabb` for `éééa`, before and after.)
-        #[test]
-        fn first_letter_automaton_finds_what_typos_allows(
-            word in "[abé]{1,8}",
-            dictionary in proptest::collection::btree_set("[abé]{1,9}", 1..80),
-            max_typos in 1u8..=2,
-            prefix: bool,
-        ) {
-            use tantivy_fst::{IntoStreamer, Streamer};
-            let automaton = FirstLetter::new(&word, max_typos, prefix).unwrap();
-            let map = tantivy_fst::Map::from_iter(dictionary.iter().map(|w| (w.as_str(), 0))).unwrap();
-            let mut stream = map.search(&automaton).into_stream();
-            let mut found = Vec::new();
-            while let Some((w, _)) = stream.next() {
-                found.push(String::from_utf8(w.to_vec()).unwrap());
-            }
-            for w in &found {
-                proptest::prop_assert!(typos(&word, w, max_typos, prefix).is_some(), "{w}");
-            }
-            let plain = levenshtein(&word, max_typos, prefix).unwrap();
-            let mut stream = map.search(&plain).into_stream();
-            let mut before = Vec::new();
-            while let Some((w, _)) = stream.next() {
-                let w = String::from_utf8(w.to_vec()).unwrap();
-                if typos(&word, &w, max_typos, prefix).is_some() {
-                    before.push(w);
-                }
-            }
-            proptest::prop_assert_eq!(found, before);
-        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod ranking;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
+mod typo_automaton;
 
 use std::sync::Arc;
 use std::time::Instant;
