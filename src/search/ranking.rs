@@ -720,6 +720,34 @@ mod tests {
         assert!(r.is_empty());
     }
 
+    proptest::proptest! {
+        /// Whatever the items and the page, the page holds what a full sort by the
+        /// complete key puts there, in that order.
+        #[test]
+        fn the_page_is_that_of_a_full_sort(
+            typos in proptest::collection::vec(0u16..4, 0..60),
+            offset in 0usize..70,
+            limit in 0usize..30,
+        ) {
+            // Distinct BM25 values: no ties, one right order.
+            let items: Vec<(u16, f32)> =
+                typos.iter().enumerate().map(|(i, &t)| (t, i as f32 * 0.5)).collect();
+            let full = |slice: &[(u16, f32)], _: std::ops::Range<usize>| -> Vec<RankKey> {
+                slice.iter().map(|t| RankKey { typos: t.0, bm25: t.1, ..key() }).collect()
+            };
+            let mut sorted = items.clone();
+            let keys = full(&sorted, 0..0);
+            let mut order: Vec<usize> = (0..sorted.len()).collect();
+            order.sort_by(|&a, &b| compare(&keys[a], &keys[b]));
+            sorted = order.iter().map(|&i| items[i]).collect();
+            let mut paged = items.clone();
+            let range = page(&mut paged, offset, limit, |t| (0, t.0), full);
+            let end = offset.saturating_add(limit).min(items.len());
+            proptest::prop_assert_eq!(range.len(), end.saturating_sub(offset));
+            proptest::prop_assert_eq!(&paged[range], &sorted[offset.min(end)..end]);
+        }
+    }
+
     #[test]
     fn overlapping_buckets_are_those_holding_the_page() {
         // Sorted: 1 1 | 2 2 2 | 3 | 4 4; a page at sorted positions 3..6 spans the
