@@ -52,6 +52,10 @@ const PARTIAL: u8 = 0xff;
 pub struct TypoAutomaton {
     /// The typed word's letters.
     word: Vec<char>,
+    /// Each distinct letter of the word, and where it stands in it (`m` flags).
+    places: Vec<(char, Box<[bool]>)>,
+    /// `m` flags, none set: where a letter not in the word stands.
+    nowhere: Box<[bool]>,
     max_typos: u8,
     prefix: bool,
     /// Each byte's class.
@@ -114,7 +118,15 @@ impl TypoAutomaton {
         let mut start = vec![FIRST_UNREAD, cap];
         start.extend((0..=m).map(|i| i.min(usize::from(cap)) as u8));
         start.extend(std::iter::repeat_n(cap, m + 1));
+        let mut places: Vec<(char, Box<[bool]>)> = Vec::new();
+        for &l in &letters {
+            if !places.iter().any(|(c, _)| *c == l) {
+                places.push((l, letters.iter().map(|&c| c == l).collect()));
+            }
+        }
         let automaton = TypoAutomaton {
+            places,
+            nowhere: vec![false; m].into(),
             word: letters,
             max_typos,
             prefix,
@@ -195,43 +207,40 @@ impl TypoAutomaton {
     /// not in the typed word).
     fn step(&self, column: &[u8], letter: Option<char>, out: &mut Vec<u8>) {
         let m = self.word.len();
+        // Where the letter stands in the typed word.
+        let eq: &[bool] = letter
+            .and_then(|l| self.places.iter().find(|(c, _)| *c == l))
+            .map_or(&self.nowhere, |(_, at)| at);
         let cells = &column[2..m + 3];
         let swaps = &column[m + 3..];
-        let first = if column[0] == FIRST_UNREAD {
-            if letter == self.word.first().copied() {
-                FIRST_SAME
-            } else {
-                FIRST_OTHER
-            }
-        } else {
-            column[0]
+        let first = match column[0] {
+            FIRST_UNREAD if eq[0] => FIRST_SAME,
+            FIRST_UNREAD => FIRST_OTHER,
+            known => known,
         };
         let cap = self.budget(first).map_or(0, |b| b.saturating_add(1));
-        let is = |i: usize| letter.is_some() && letter == self.word.get(i).copied();
         out.clear();
-        out.push(first);
-        out.push(0);
+        out.resize(2 * m + 4, cap);
+        out[0] = first;
+        let (new_cells, new_swaps) = out[2..].split_at_mut(m + 1);
         let mut left = cells[0].saturating_add(1).min(cap);
-        out.push(left);
+        new_cells[0] = left;
         for i in 1..=m {
-            let substitute = cells[i - 1].saturating_add(u8::from(!is(i - 1)));
+            let substitute = cells[i - 1].saturating_add(u8::from(!eq[i - 1]));
             let mut v = cells[i]
                 .saturating_add(1)
                 .min(left.saturating_add(1))
                 .min(substitute);
-            if i >= 2 && is(i - 2) {
+            if i >= 2 && eq[i - 2] {
                 v = v.min(swaps[i]);
             }
             left = v.min(cap);
-            out.push(left);
+            new_cells[i] = left;
         }
-        for i in 0..=m {
-            let swap = if i >= 2 && is(i - 1) {
-                cells[i - 2].saturating_add(1).min(cap)
-            } else {
-                cap
-            };
-            out.push(swap);
+        for i in 2..=m {
+            if eq[i - 1] {
+                new_swaps[i] = cells[i - 2].saturating_add(1).min(cap);
+            }
         }
         out[1] = if self.prefix {
             column[1].min(left).min(cap)
