@@ -24,6 +24,7 @@ use super::documents::{
 use super::index::Fields;
 use super::query::{Corrections, Lexicon, MAX_EXPANSIONS, Plan, Unit, typos};
 use super::ranking::{self, Exactness, Field, Match, RankKey};
+use super::raw_dict::RawDict;
 use super::typo_automaton::TypoAutomaton;
 
 /// Most dictionary entries looked at per expansion and segment.
@@ -88,6 +89,9 @@ pub struct Engine {
     /// `SegmentReader::inverted_index` takes a lock and hashes the field at every
     /// call, and a query makes a few hundred (one per term, field and segment).
     inverted: Vec<Vec<Option<Arc<InvertedIndexReader>>>>,
+    /// Each segment's dictionaries of the raw title and body, as FSTs for the typo
+    /// walks ([`RawDict`]), by segment ordinal: `[title, body]`.
+    raw: Vec<[Option<RawDict>; 2]>,
     /// Documents of every segment, deleted ones included (BM25's N, as Tantivy counts).
     total_docs: u64,
     bm25: Vec<FieldStats>,
@@ -172,6 +176,9 @@ impl Engine {
                 by_id
             })
             .collect();
+        let raw = (0..searcher.segment_readers().len())
+            .map(|ord| [fields.title_raw, fields.body_raw].map(|f| RawDict::open(searcher, ord, f)))
+            .collect();
         let bm25 = fields
             .searched()
             .into_iter()
@@ -207,6 +214,7 @@ impl Engine {
             titles,
             heads,
             inverted,
+            raw,
             bases,
             total_docs,
             bm25,
@@ -243,6 +251,35 @@ impl Engine {
             .get(ord)?
             .get(field.field_id() as usize)?
             .as_ref()
+    }
+
+    /// The raw title's or body's dictionary of segment `ord` as an FST, if `field` is
+    /// one of them and it could be opened.
+    fn raw_dict(&self, ord: usize, field: TantivyField, fields: Fields) -> Option<&RawDict> {
+        let which = if field == fields.title_raw {
+            0
+        } else if field == fields.body_raw {
+            1
+        } else {
+            return None;
+        };
+        self.raw.get(ord)?[which].as_ref()
+    }
+
+    /// How many of the raw dictionaries opened as FSTs, of how many (tests).
+    #[cfg(test)]
+    pub fn raw_dicts(&self) -> (usize, usize) {
+        let opened = self.raw.iter().flatten().filter(|d| d.is_some()).count();
+        (opened, 2 * self.raw.len())
+    }
+
+    /// Drops the raw dictionaries, so that the typo walks take Tantivy's stream
+    /// (tests: both ways find the same words).
+    #[cfg(test)]
+    pub fn without_raw_dicts(&mut self) {
+        for r in &mut self.raw {
+            *r = [None, None];
+        }
     }
 
     /// The kind of a dense document (`None` for a deleted one).
@@ -488,11 +525,29 @@ impl IndexLexicon<'_> {
             let Some(inverted) = self.engine.inverted(ord, field) else {
                 continue;
             };
+            let before = found.len();
+            if let Some(raw) = self.engine.raw_dict(ord, field, self.fields) {
+                let terms = inverted.terms();
+                let mut scanned = 0;
+                raw.walk(automaton, |key, _| {
+                    scanned += 1;
+                    // As below: the first words in lexical order are as good as any.
+                    if scanned > MAX_SCANNED {
+                        complete = false;
+                        return false;
+                    }
+                    if let (Ok(word), Ok(Some(info))) = (std::str::from_utf8(key), terms.get(key)) {
+                        found.push((word.to_string(), u64::from(info.doc_freq)));
+                    }
+                    true
+                });
+                segments_with_words += usize::from(found.len() > before);
+                continue;
+            }
             let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
                 continue;
             };
             let mut scanned = 0;
-            let before = found.len();
             while stream.advance() {
                 scanned += 1;
                 // A one-letter prefix can match thousands of words; the first ones in

@@ -1175,4 +1175,56 @@ mod tests {
                 > wombat.iter().position(|w| w == "wombat12")
         );
     }
+
+    /// The typo walks read each segment's raw dictionaries as FSTs (every one of
+    /// them opens) and find the words Tantivy's dictionary stream finds, in one
+    /// segment or many.
+    #[test]
+    fn typo_walks_over_the_raw_fsts_find_what_the_stream_finds() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let guides = tmp.path().join("guides");
+        std::fs::create_dir_all(&guides).expect("mkdir");
+        for i in 0..30 {
+            std::fs::write(
+                guides.join(format!("g-{i:03}.md")),
+                format!(
+                    "---\ntitle: 'Kubernetes{} postgresql G{i}'\n---\nThe elasticsearch{} \
+                     replication café naïve.\n",
+                    i % 7,
+                    i % 5
+                ),
+            )
+            .expect("write");
+        }
+        let catalog = crate::content::load(tmp.path()).expect("load");
+        let (parts, merged) = one_segment_per_document(&catalog);
+        let queries = [
+            "kubernets",
+            "kubrnetes3 postgrsql",
+            "elasticsaerch",
+            "elastcsearch2 replicaton",
+            "cafe naive",
+            "replcation",
+            "kubernetes",
+        ];
+        for mut index in [parts, merged] {
+            let (opened, all) = index.engine.raw_dicts();
+            assert_eq!(opened, all, "every raw dictionary opens");
+            let words = |index: &SearchIndex| -> Vec<Vec<(String, u8)>> {
+                queries
+                    .iter()
+                    .flat_map(|q| index.plan(q).units)
+                    .map(|u| u.terms.iter().map(|t| (t.word.clone(), t.typos)).collect())
+                    .collect()
+            };
+            let walked = words(&index);
+            assert!(
+                walked.iter().flatten().any(|(_, typos)| *typos > 0),
+                "{walked:?}"
+            );
+            index.engine.without_raw_dicts();
+            assert_eq!(index.engine.raw_dicts().0, 0);
+            assert_eq!(words(&index), walked);
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod index;
 pub mod query;
 pub mod ranking;
+mod raw_dict;
 pub mod snippet;
 pub mod suggest;
 pub mod synonyms;
