@@ -108,7 +108,9 @@ impl TypoAutomaton {
         let mut own_bytes: Vec<u8> = Vec::new();
         for &b in word.as_bytes() {
             if !own_bytes.contains(&b) {
-                class[usize::from(b)] = OWN + own_bytes.len() as u8;
+                // UTF-8 uses 243 byte values at most: with the five classes of the
+                // others, a class always fits in a byte.
+                class[usize::from(b)] = OWN.checked_add(u8::try_from(own_bytes.len()).ok()?)?;
                 own_bytes.push(b);
             }
         }
@@ -397,6 +399,18 @@ mod tests {
         let found = walk("javscr", 1, true, &dictionary);
         assert_eq!(found, ["javascript", "javascripts"]);
         assert!(TypoAutomaton::new("", 1, true).is_none());
+        // A word of every byte value UTF-8 uses (ASCII, every lead byte, every
+        // continuation byte) still has a class per byte.
+        let every: String = (0u32..0x80)
+            .chain(0x80..0xc0)
+            .chain((0xc2u32..=0xdf).map(|lead| (lead - 0xc0) << 6))
+            .chain((0xe0u32..=0xef).map(|lead| ((lead - 0xe0) << 12).max(0x800)))
+            .chain((0xf0u32..=0xf4).map(|lead| ((lead - 0xf0) << 18).max(0x10000)))
+            .filter_map(char::from_u32)
+            .collect();
+        let distinct: std::collections::BTreeSet<u8> = every.bytes().collect();
+        assert_eq!(distinct.len(), 243);
+        assert!(TypoAutomaton::new(&every, 2, false).is_some());
     }
 
     proptest::proptest! {
