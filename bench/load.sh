@@ -14,6 +14,11 @@
 #
 #   bench/load.sh [duration, default 10s] [connections, default 32] [scale, default 1]
 #
+# ROUNDS=n (n > 1) adds n rounds of /healthz, uncached search and keystrokes one after
+# another on the uncached server, each mix's share taken against the /healthz run just
+# before it, and prints the median shares: the machine's drift over a minute moved a
+# single run's share by as much as 15 %.
+#
 # The content is ../shared/corpus/roadmapsh-2025.tar.gz extracted once under
 # target/bench-corpus/ (BENCH_CONTENT names another folder); scale N > 1 runs on
 # scripts/synth_corpus.py's copy N times its size, to show how cost grows.
@@ -117,6 +122,23 @@ sleep 1
 report healthz-busy "$(measure 4 /healthz)"
 wait "$BG"
 report search-bg "$(cat "$WORK/background.txt")"
+if [ "${ROUNDS:-1}" -gt 1 ]; then
+  start_server --search-cache 0
+  for round in $(seq "$ROUNDS"); do
+    read -r h _ <<<"$(measure "$CONNECTIONS" /healthz)"
+    read -r s _ _ <<<"$(measure "$CONNECTIONS" /v1/search "$WORK/search.lua")"
+    read -r k _ _ <<<"$(measure "$CONNECTIONS" /v1/search "$WORK/keystroke.lua")"
+    echo "$h $s $k" >>"$WORK/rounds"
+    awk -v r="$round" '{printf "round %s: healthz %.0f, search-nc %.0f (%.1f%%), keystroke %.0f (%.1f%%)\n", r, $1, $2, 100*$2/$1, $3, 100*$3/$1}' <<<"$h $s $k"
+  done
+  python3 - "$WORK/rounds" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+s = statistics.median(100 * r[1] / r[0] for r in rows)
+k = statistics.median(100 * r[2] / r[0] for r in rows)
+print(f"median share of /healthz over {len(rows)} rounds: search-nc {s:.1f}%, keystroke {k:.1f}%")
+PY
+fi
 python3 - "$WORK" <<'PY'
 import sys, pathlib
 w = pathlib.Path(sys.argv[1])
