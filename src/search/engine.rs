@@ -536,6 +536,8 @@ impl IndexLexicon<'_> {
                         complete = false;
                         return false;
                     }
+                    // Tantivy gives a word's document count by the word, not by the
+                    // ordinal the walk has: a look-up per word found (a handful).
                     if let (Ok(word), Ok(Some(info))) = (std::str::from_utf8(key), terms.get(key)) {
                         found.push((word.to_string(), u64::from(info.doc_freq)));
                     }
