@@ -385,20 +385,12 @@ impl TitleColumns {
 
     /// The document's titles, as indexes of `title_ends`.
     fn doc_titles(&self, doc: usize) -> std::ops::Range<usize> {
-        let first = doc
-            .checked_sub(1)
-            .and_then(|d| self.doc_ends.get(d))
-            .map_or(0, |&e| e as usize);
-        first..self.doc_ends.get(doc).map_or(first, |&e| e as usize)
+        nth_range(&self.doc_ends, doc)
     }
 
     /// A title's words, as indexes of `sigs`.
     fn title_words(&self, title: usize) -> std::ops::Range<usize> {
-        let start = title
-            .checked_sub(1)
-            .and_then(|p| self.title_ends.get(p))
-            .map_or(0, |&e| e as usize);
-        start..self.title_ends.get(title).map_or(start, |&e| e as usize)
+        nth_range(&self.title_ends, title)
     }
 
     /// [`Self::names`] of each of `docs`, level by level. Each document's columns lie
@@ -526,40 +518,35 @@ impl IndexLexicon<'_> {
                 continue;
             };
             let before = found.len();
-            if let Some(raw) = self.engine.raw_dict(ord, field, self.fields) {
-                let terms = inverted.terms();
-                let mut scanned = 0;
-                raw.walk(automaton, |key, _| {
-                    scanned += 1;
-                    // As below: the first words in lexical order are as good as any.
-                    if scanned > MAX_SCANNED {
-                        complete = false;
-                        return false;
-                    }
-                    // Tantivy gives a word's document count by the word, not by the
-                    // ordinal the walk has: a look-up per word found (a handful).
-                    if let (Ok(word), Ok(Some(info))) = (std::str::from_utf8(key), terms.get(key)) {
-                        found.push((word.to_string(), u64::from(info.doc_freq)));
-                    }
-                    true
-                });
-                segments_with_words += usize::from(found.len() > before);
-                continue;
-            }
-            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
-                continue;
-            };
             let mut scanned = 0;
-            while stream.advance() {
+            // One accepted word, with how to read its document count; `false` once
+            // more than [`MAX_SCANNED`] were. A one-letter prefix can match thousands
+            // of words; the first ones in lexical order are as good as any for a word
+            // still being typed.
+            let mut take = |key: &[u8], docs: &dyn Fn() -> Option<u32>| {
                 scanned += 1;
-                // A one-letter prefix can match thousands of words; the first ones in
-                // lexical order are as good as any for a word still being typed.
                 if scanned > MAX_SCANNED {
                     complete = false;
-                    break;
+                    return false;
                 }
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    found.push((word.to_string(), u64::from(stream.value().doc_freq)));
+                if let (Ok(word), Some(docs)) = (std::str::from_utf8(key), docs()) {
+                    found.push((word.to_string(), u64::from(docs)));
+                }
+                true
+            };
+            if let Some(raw) = self.engine.raw_dict(ord, field, self.fields) {
+                // Tantivy gives a word's document count by the word, not by the
+                // ordinal the walk has: a look-up per word found (a handful).
+                let terms = inverted.terms();
+                raw.walk(automaton, |key, _| {
+                    take(key, &|| terms.get(key).ok().flatten().map(|i| i.doc_freq))
+                });
+            } else if let Ok(mut stream) = inverted.terms().search(automaton).into_stream() {
+                while stream.advance() {
+                    let docs = stream.value().doc_freq;
+                    if !take(stream.key(), &|| Some(docs)) {
+                        break;
+                    }
                 }
             }
             segments_with_words += usize::from(found.len() > before);
@@ -794,6 +781,16 @@ impl Matched {
         self.matches(doc)
             .all(|m| m.is_some() && m.field() == Field::Title as u8)
     }
+}
+
+/// The `n`th of the ranges that `ends` closes one after another from 0 (empty past
+/// the end).
+fn nth_range(ends: &[u32], n: usize) -> std::ops::Range<usize> {
+    let start = n
+        .checked_sub(1)
+        .and_then(|p| ends.get(p))
+        .map_or(0, |&e| e as usize);
+    start..ends.get(n).map_or(start, |&e| e as usize)
 }
 
 /// Weight of a field in the tie-breaking BM25.

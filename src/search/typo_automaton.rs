@@ -38,6 +38,18 @@ const OTHER_CONTINUATION: u8 = 4;
 /// The first class of the typed word's own bytes.
 const OWN: u8 = 5;
 
+/// The class of a byte by its UTF-8 role alone.
+fn role(b: u8) -> u8 {
+    match b {
+        0x80..=0xbf => OTHER_CONTINUATION,
+        0xc0..=0xdf => OTHER_LEAD2,
+        0xe0..=0xef => OTHER_LEAD3,
+        0xf0..=0xf7 => OTHER_LEAD4,
+        // ASCII, and the bytes never in UTF-8, each read as a letter.
+        _ => OTHER_ASCII,
+    }
+}
+
 /// Whether the first letter was read, and whether it was the typed one.
 const FIRST_UNREAD: u8 = 0;
 const FIRST_SAME: u8 = 1;
@@ -95,15 +107,8 @@ impl TypoAutomaton {
             return None;
         }
         let mut class = [0u8; 256];
-        for (b, c) in class.iter_mut().enumerate() {
-            *c = match b {
-                0x80..=0xbf => OTHER_CONTINUATION,
-                0xc0..=0xdf => OTHER_LEAD2,
-                0xe0..=0xef => OTHER_LEAD3,
-                0xf0..=0xf7 => OTHER_LEAD4,
-                // ASCII, and the bytes never in UTF-8, each read as a letter.
-                _ => OTHER_ASCII,
-            };
+        for (b, c) in (0..=u8::MAX).zip(class.iter_mut()) {
+            *c = role(b);
         }
         let mut own_bytes: Vec<u8> = Vec::new();
         for &b in word.as_bytes() {
@@ -266,19 +271,15 @@ impl TypoAutomaton {
 
     /// How many continuation bytes follow a byte of class `class` (`None`: it is one).
     fn follows(&self, class: u8) -> Option<u8> {
-        let byte = match class {
-            OTHER_ASCII => return Some(0),
-            OTHER_LEAD2 => return Some(1),
-            OTHER_LEAD3 => return Some(2),
-            OTHER_LEAD4 => return Some(3),
-            OTHER_CONTINUATION => return None,
-            own => *self.own_bytes.get(usize::from(own - OWN))?,
+        let role = match class.checked_sub(OWN) {
+            Some(own) => role(*self.own_bytes.get(usize::from(own))?),
+            None => class,
         };
-        match byte {
-            0x80..=0xbf => None,
-            0xc0..=0xdf => Some(1),
-            0xe0..=0xef => Some(2),
-            0xf0..=0xf7 => Some(3),
+        match role {
+            OTHER_LEAD2 => Some(1),
+            OTHER_LEAD3 => Some(2),
+            OTHER_LEAD4 => Some(3),
+            OTHER_CONTINUATION => None,
             _ => Some(0),
         }
     }
