@@ -11,7 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{
     Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError, sync_channel,
 };
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
 use super::error::ApiError;
@@ -150,7 +150,22 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
     let mut ran = false;
     let mut held = Held::default();
     loop {
-        let Ok(r) = receiver.lock() else {
+        // Another thread holding the queue may be asleep on it (the queue was empty):
+        // the answers go out before waiting for it, else they would wait for the
+        // next request.
+        let r = if held.answers.is_empty() {
+            receiver.lock()
+        } else {
+            match receiver.try_lock() {
+                Ok(r) => Ok(r),
+                Err(TryLockError::WouldBlock) => {
+                    held.deliver();
+                    receiver.lock()
+                }
+                Err(TryLockError::Poisoned(p)) => Err(p),
+            }
+        };
+        let Ok(r) = r else {
             held.deliver();
             return;
         };
@@ -365,6 +380,18 @@ mod tests {
         assert_eq!(answer(first).await, Some(0));
         for (n, q) in (1..).zip(queued) {
             assert_eq!(answer(q).await, Some(n));
+        }
+        pool.shutdown();
+    }
+
+    #[tokio::test]
+    async fn one_request_at_a_time_is_answered_at_once() {
+        // Two threads and a client that waits for each answer: the thread that ran
+        // a job must not hold its answer back while the other sleeps on the queue.
+        let pool = WorkPool::new(2, 8, Duration::from_secs(60));
+        for n in 0..50 {
+            let answer = tokio::time::timeout(Duration::from_secs(10), pool.run(move || n)).await;
+            assert_eq!(answer.ok().and_then(Result::ok), Some(n));
         }
         pool.shutdown();
     }
