@@ -836,9 +836,21 @@ impl Reader<'_> {
             }
         }
         let weight = self.engine.bm25_of(field.0, doc_freq);
+        let field_weight = bm25_weight(field.1);
+        // Deleted documents are matched too and dropped from `touched` once the
+        // units are read: a check per posting cost more than the postings they add.
+        let mut mark = |dense: usize| {
+            if m < best[dense] {
+                best[dense] = m;
+            }
+            if !seen[dense] {
+                seen[dense] = true;
+                touched.push(dense as u32);
+            }
+        };
         for (ord, inverted, info) in found {
             let segment = &self.searcher.segment_readers()[ord];
-            let base = self.engine.bases[ord];
+            let base = self.engine.bases[ord] as usize;
             let Ok(mut postings) =
                 inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
             else {
@@ -846,24 +858,21 @@ impl Reader<'_> {
             };
             let norms = segment.get_fieldnorms_reader(field.0).ok();
             let mut doc = postings.doc();
-            while doc != TERMINATED {
-                let dense = (base + doc) as usize;
-                if self.engine.docs[dense].is_some() {
-                    if m < best[dense] {
-                        best[dense] = m;
-                    }
-                    if !seen[dense] {
-                        seen[dense] = true;
-                        touched.push(dense as u32);
-                    }
-                    if let (Some((w, table)), Some(n)) = (&weight, &norms) {
-                        // Tantivy's BM25: weight · tf / (tf + norm(field length)).
-                        let tf = postings.term_freq() as f32;
-                        let score = w * (tf / (tf + table[n.fieldnorm_id(doc) as usize]));
-                        bm25[dense] += score * bm25_weight(field.1);
-                    }
+            if let (Some((w, table)), Some(norms)) = (&weight, &norms) {
+                while doc != TERMINATED {
+                    let dense = base + doc as usize;
+                    mark(dense);
+                    // Tantivy's BM25: weight · tf / (tf + norm(field length)).
+                    let tf = postings.term_freq() as f32;
+                    let score = w * (tf / (tf + table[norms.fieldnorm_id(doc) as usize]));
+                    bm25[dense] += score * field_weight;
+                    doc = postings.advance();
                 }
-                doc = postings.advance();
+            } else {
+                while doc != TERMINATED {
+                    mark(base + doc as usize);
+                    doc = postings.advance();
+                }
             }
         }
     }
@@ -1329,6 +1338,7 @@ impl Engine {
             .iter()
             .map(|u| reader.unit(u, plan.titles_only, &mut bm25, &mut touched, &mut seen))
             .collect();
+        touched.retain(|&d| self.docs[d as usize].is_some());
         let matched = Matched {
             best,
             bm25,
