@@ -153,17 +153,13 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
         // Another thread holding the queue may be asleep on it (the queue was empty):
         // the answers go out before waiting for it, else they would wait for the
         // next request.
-        let r = if held.answers.is_empty() {
-            receiver.lock()
-        } else {
-            match receiver.try_lock() {
-                Ok(r) => Ok(r),
-                Err(TryLockError::WouldBlock) => {
-                    held.deliver();
-                    receiver.lock()
-                }
-                Err(TryLockError::Poisoned(p)) => Err(p),
+        let r = match receiver.try_lock() {
+            Ok(r) => Ok(r),
+            Err(TryLockError::WouldBlock) => {
+                held.deliver();
+                receiver.lock()
             }
+            Err(TryLockError::Poisoned(p)) => Err(p),
         };
         let Ok(r) = r else {
             held.deliver();
