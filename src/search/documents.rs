@@ -809,7 +809,14 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 
 /// Makes a resource's documents complete: title words and content hash, computed
 /// once per document when it is made, not per reload or per query.
-fn finish(docs: Vec<Made>) -> Arc<[Arc<DocMeta>]> {
+/// The documents of one resource, ready to index. A document made again equal to
+/// its last version (`last`, by key) is that version: a roadmap's own document and
+/// its FAQs are made again at every edit of one of its topics, and a new copy of an
+/// unchanged document would count as replaced, so the search engine would rebuild
+/// the tables of the segment holding it (the largest, after a start). The copy's
+/// text must not be shared either (a topic's is the catalog's): keeping the last
+/// version's would hold that text twice.
+fn finish(docs: Vec<Made>, last: &KeyMap<Arc<DocMeta>>) -> Arc<[Arc<DocMeta>]> {
     docs.into_iter()
         .map(|d| match d {
             Made::New(mut d) => {
@@ -821,7 +828,15 @@ fn finish(docs: Vec<Made>) -> Arc<[Arc<DocMeta>]> {
                 d.titles = PackedTitles::of(titles.iter().map(Vec::as_slice));
                 d.content = d.content_hash();
                 d.suggest = SuggestWords::of(&d.title);
-                Arc::new(d)
+                match last.get(&d.key) {
+                    Some(old)
+                        if (Arc::ptr_eq(&old.text, &d.text) || Arc::strong_count(&d.text) == 1)
+                            && **old == d =>
+                    {
+                        Arc::clone(old)
+                    }
+                    _ => Arc::new(d),
+                }
             }
             Made::Kept(d) => d,
         })
@@ -917,6 +932,7 @@ impl DocCache {
             .values()
             .flat_map(|(_, docs)| docs.iter().cloned())
             .collect();
+        let last: KeyMap<Arc<DocMeta>> = stale.iter().map(|d| (d.key, Arc::clone(d))).collect();
         let previous: HashMap<u64, Previous> = std::mem::take(&mut self.entries)
             .into_values()
             .filter_map(|(h, docs)| match h {
@@ -929,7 +945,7 @@ impl DocCache {
             .zip(known.into_par_iter())
             .map(|(h, docs)| match docs {
                 Some(docs) => (false, docs),
-                None => (true, finish(h.make(&previous))),
+                None => (true, finish(h.make(&previous), &last)),
             })
             .collect();
         let count = made.iter().map(|(_, d)| d.len()).sum();
