@@ -64,8 +64,8 @@ struct FieldStats {
 
 /// What the query path precomputes once per published index.
 pub struct Engine {
-    /// The document behind each dense number; `None` for deleted documents.
-    docs: Vec<Option<Arc<DocMeta>>>,
+    /// The tables of each segment's documents, by segment ordinal ([`Part`]).
+    parts: Vec<Arc<Part>>,
     /// Each dense document's roadmap as an index into `roadmaps` ([`NO_ROADMAP`] for
     /// none): facets count thousands of candidates per keystroke, and comparing
     /// roadmap ids as strings in a map was an eighth of a query's time.
@@ -74,12 +74,10 @@ pub struct Engine {
     /// shared, since every query's facets list them.
     roadmaps: Vec<(Arc<str>, Arc<str>)>,
     /// Each dense document's kind (`None` for deleted ones). Execution and facets ask
-    /// it of every candidate: reading it through `docs` cost a cache miss per
+    /// it of every candidate: reading it through the document cost a cache miss per
     /// candidate (the metadata lies all over the heap), a tenth of a query with
     /// thousands of candidates.
     kinds: Vec<Option<Kind>>,
-    /// The title words of every document, for [`Engine::names_whole`].
-    titles: TitleColumns,
     /// The dense numbers of the roadmaps and best practices: the documents whose
     /// names a query's first or last words may be ([`Crumb`]).
     heads: Vec<u32>,
@@ -97,61 +95,186 @@ pub struct Engine {
     bm25: Vec<FieldStats>,
 }
 
-impl Engine {
-    pub fn new(
-        searcher: &Searcher,
-        fields: Fields,
+/// The tables of one segment's documents, built when the segment is first published
+/// and kept for as long as it is searched. A segment's documents never change, only
+/// which of them are deleted, and the engine reads deletions from the segment at
+/// each publication: after a one-file edit every part but the new segment's is the
+/// last engine's. Built for every segment at every publication, these tables were
+/// half of a reload's work at three times roadmap.sh's size (a hash look-up, a
+/// pointer chase and a copy of titles for each of 23,000 documents).
+pub struct Part {
+    segment: tantivy::index::SegmentId,
+    /// Each document's key ([`DocMeta::key`]; [`NO_KEY`] where the segment has none),
+    /// so that a later update can tell which documents it replaced.
+    keys: Box<[u64]>,
+    /// The document behind each key when the part was built; `None` for documents
+    /// deleted then, or unknown.
+    docs: Box<[Option<Arc<DocMeta>>]>,
+    /// Each document's kind (`None` where `docs` is).
+    kinds: Box<[Option<Kind>]>,
+    /// Each document's roadmap as an index into `roadmaps` ([`NO_ROADMAP`] for none).
+    roadmap_of: Box<[u32]>,
+    /// The distinct (id, title) pairs of the documents' roadmaps.
+    roadmaps: Box<[(Arc<str>, Arc<str>)]>,
+    /// The title words of every document, for [`Engine::names_whole`].
+    titles: TitleColumns,
+}
+
+/// [`Part::keys`] of a document without one: keys are 63-bit ([`DocMeta::key_for`]).
+const NO_KEY: u64 = u64::MAX;
+
+impl Part {
+    /// The tables of `segment`'s documents, each looked up in `metas` by its key.
+    fn build(
+        segment: &tantivy::SegmentReader,
         metas: &super::documents::KeyMap<Arc<DocMeta>>,
-    ) -> Engine {
-        let mut docs = Vec::new();
-        let mut bases = Vec::new();
-        for segment in searcher.segment_readers() {
-            bases.push(docs.len() as u32);
-            let keys = segment.fast_fields().u64("key").ok();
-            for doc in 0..segment.max_doc() {
-                let meta = if segment.is_deleted(doc) {
-                    None
-                } else {
-                    keys.as_ref()
-                        .and_then(|k| k.first(doc))
-                        .and_then(|key| metas.get(&key))
-                        .cloned()
-                };
-                docs.push(meta);
-            }
+    ) -> Part {
+        let max = segment.max_doc() as usize;
+        let fast = segment.fast_fields().u64("key").ok();
+        let mut keys = Vec::with_capacity(max);
+        let mut docs = Vec::with_capacity(max);
+        for doc in 0..segment.max_doc() {
+            let key = fast.as_ref().and_then(|k| k.first(doc)).unwrap_or(NO_KEY);
+            keys.push(key);
+            docs.push(if segment.is_deleted(doc) {
+                None
+            } else {
+                metas.get(&key).cloned()
+            });
         }
-        let mut roadmap_of = Vec::with_capacity(docs.len());
+        let mut roadmap_of = Vec::with_capacity(max);
         let mut roadmaps: Vec<(Arc<str>, Arc<str>)> = Vec::new();
-        // One look-up per document at every publication: a fast hash, not SipHash
-        // (which took a third of this function), still seeded per process since
-        // the ids come from the content.
-        let mut ordinals: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> =
-            std::collections::HashMap::default();
         // A roadmap's documents sit together: the previous document's roadmap
-        // answers most look-ups without hashing (the map and its string compares
-        // were half of this function, which runs at every publication).
+        // answers most look-ups without hashing; a fast hash for the others, still
+        // seeded per process since the ids come from the content.
+        let mut ordinals: std::collections::HashMap<
+            (&str, &str),
+            u32,
+            foldhash::fast::RandomState,
+        > = std::collections::HashMap::default();
         let mut last: Option<(&super::documents::RoadmapRef, u32)> = None;
         for meta in &docs {
             let ordinal = match (meta.as_ref().and_then(|m| m.roadmap.as_ref()), last) {
                 (Some(r), Some((l, o))) if l.id == r.id && l.title == r.title => o,
                 (Some(r), _) => {
-                    let ordinal = *ordinals.entry(r.id.as_str()).or_insert_with(|| {
-                        roadmaps.push((r.id.as_str().into(), r.title.as_str().into()));
-                        (roadmaps.len() - 1) as u32
-                    });
-                    // A roadmap and a best practice may share an id (`aws`): the
-                    // facet label is the smaller title, whatever the segment order.
-                    if let Some(entry) = roadmaps.get_mut(ordinal as usize)
-                        && *r.title < *entry.1
-                    {
-                        entry.1 = r.title.as_str().into();
-                    }
+                    let ordinal = *ordinals
+                        .entry((r.id.as_str(), r.title.as_str()))
+                        .or_insert_with(|| {
+                            roadmaps.push((r.id.as_str().into(), r.title.as_str().into()));
+                            (roadmaps.len() - 1) as u32
+                        });
                     last = Some((r, ordinal));
                     ordinal
                 }
                 (None, _) => NO_ROADMAP,
             };
             roadmap_of.push(ordinal);
+        }
+        let kinds = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
+        let titles = TitleColumns::of(
+            docs.iter()
+                .map(|m| m.as_ref().map(|m| (m.title_bits, m.titles.clone()))),
+        );
+        Part {
+            segment: segment.segment_id(),
+            keys: keys.into(),
+            docs: docs.into(),
+            kinds,
+            roadmap_of: roadmap_of.into(),
+            roadmaps: roadmaps.into(),
+            titles,
+        }
+    }
+
+    /// Whether a document of `segment` not deleted there has one of `replaced` keys
+    /// (sorted): then the part holds an older version of its metadata.
+    fn holds_any(&self, segment: &tantivy::SegmentReader, replaced: &[u64]) -> bool {
+        !replaced.is_empty()
+            && self.keys.iter().enumerate().any(|(doc, key)| {
+                replaced.binary_search(key).is_ok() && !segment.is_deleted(doc as u32)
+            })
+    }
+}
+
+/// The parts of the last published engine, and the keys whose documents changed
+/// since (sorted): [`Engine::new`] keeps each part whose segment is still searched
+/// and holds none of them.
+pub struct Reuse<'a> {
+    pub parts: &'a [Arc<Part>],
+    pub replaced: &'a [u64],
+}
+
+impl Engine {
+    /// The engine of `searcher`'s segments, whose documents are `metas`; the parts
+    /// of `reuse` that still hold, instead of building them again.
+    pub fn new(
+        searcher: &Searcher,
+        fields: Fields,
+        metas: &super::documents::KeyMap<Arc<DocMeta>>,
+        reuse: Option<Reuse>,
+    ) -> Engine {
+        let readers = searcher.segment_readers();
+        let mut built = 0;
+        let parts: Vec<Arc<Part>> = readers
+            .iter()
+            .map(|segment| {
+                let kept = reuse.as_ref().and_then(|r| {
+                    r.parts.iter().find(|p| {
+                        p.segment == segment.segment_id()
+                            && p.keys.len() == segment.max_doc() as usize
+                            && !p.holds_any(segment, r.replaced)
+                    })
+                });
+                match kept {
+                    Some(part) => Arc::clone(part),
+                    None => {
+                        built += 1;
+                        Arc::new(Part::build(segment, metas))
+                    }
+                }
+            })
+            .collect();
+        tracing::debug!(built, kept = parts.len() - built, "engine parts");
+        let mut bases = Vec::with_capacity(parts.len());
+        let mut kinds = Vec::new();
+        let mut roadmap_of = Vec::new();
+        let mut roadmaps: Vec<(Arc<str>, Arc<str>)> = Vec::new();
+        // Roadmaps are numbered in order of first sight among the documents not
+        // deleted, by id: a roadmap and a best practice may share an id (`aws`),
+        // and the facet label is the smaller title, whatever the segment order.
+        let mut by_id: std::collections::HashMap<&str, u32, foldhash::fast::RandomState> =
+            std::collections::HashMap::default();
+        for (segment, part) in readers.iter().zip(&parts) {
+            bases.push(kinds.len() as u32);
+            let mut global = vec![NO_ROADMAP; part.roadmaps.len()];
+            for (doc, (&kind, &local)) in part.kinds.iter().zip(part.roadmap_of.iter()).enumerate()
+            {
+                if kind.is_none() || segment.is_deleted(doc as u32) {
+                    kinds.push(None);
+                    roadmap_of.push(NO_ROADMAP);
+                    continue;
+                }
+                kinds.push(kind);
+                let ordinal = match global.get_mut(local as usize) {
+                    None => NO_ROADMAP,
+                    Some(&mut g) if g != NO_ROADMAP => g,
+                    Some(g) => {
+                        let (id, title) = &part.roadmaps[local as usize];
+                        let ordinal = *by_id.entry(id).or_insert_with(|| {
+                            roadmaps.push((Arc::clone(id), Arc::clone(title)));
+                            (roadmaps.len() - 1) as u32
+                        });
+                        if let Some(entry) = roadmaps.get_mut(ordinal as usize)
+                            && **title < *entry.1
+                        {
+                            entry.1 = Arc::clone(title);
+                        }
+                        *g = ordinal;
+                        ordinal
+                    }
+                };
+                roadmap_of.push(ordinal);
+            }
         }
         let total_docs: u64 = searcher
             .segment_readers()
@@ -198,20 +321,14 @@ impl Engine {
                 FieldStats { field, norms }
             })
             .collect();
-        let kinds: Vec<Option<Kind>> = docs.iter().map(|m| m.as_ref().map(|m| m.kind)).collect();
         let heads = (0..kinds.len() as u32)
             .filter(|&d| kinds[d as usize].is_some_and(Kind::is_head))
             .collect();
-        let titles = TitleColumns::of(
-            docs.iter()
-                .map(|m| m.as_ref().map(|m| (m.title_bits, m.titles.clone()))),
-        );
         Engine {
-            docs,
+            parts,
             roadmap_of,
             roadmaps,
             kinds,
-            titles,
             heads,
             inverted,
             raw,
@@ -219,6 +336,54 @@ impl Engine {
             total_docs,
             bm25,
         }
+    }
+
+    /// The parts of this engine, for the next one to reuse ([`Reuse`]).
+    pub fn parts(&self) -> &[Arc<Part>] {
+        &self.parts
+    }
+
+    /// Where this engine's tables differ from `other`'s (tests: an engine that kept
+    /// parts against one built from scratch): documents by identity, kinds,
+    /// roadmaps, heads and titles.
+    #[cfg(test)]
+    pub fn differences(&self, other: &Engine) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.kinds != other.kinds {
+            out.push("kinds".to_string());
+        }
+        if self.roadmap_of != other.roadmap_of || self.roadmaps != other.roadmaps {
+            out.push("roadmaps".to_string());
+        }
+        if self.heads != other.heads || self.bases != other.bases {
+            out.push("heads or bases".to_string());
+        }
+        for dense in 0..self.len().max(other.len()) as u32 {
+            let (a, b) = (self.doc(dense), other.doc(dense));
+            if a.is_some() != b.is_some() || a.zip(b).is_some_and(|(a, b)| !Arc::ptr_eq(a, b)) {
+                out.push(format!("document {dense}"));
+            }
+            let titles = |e: &Engine| {
+                e.locate(dense).map(|(part, local)| {
+                    let t = &part.titles;
+                    (t.bits.get(local).copied(), t.titles.get(local).cloned())
+                })
+            };
+            if titles(self) != titles(other) {
+                out.push(format!("titles of {dense}"));
+            }
+        }
+        out
+    }
+
+    /// The part holding a dense document (not deleted), and its number there.
+    fn locate(&self, dense: u32) -> Option<(&Part, usize)> {
+        self.kinds.get(dense as usize)?.as_ref()?;
+        // The segment holding `dense`: the last whose first document is not after it.
+        let ord = self.bases.partition_point(|&b| b <= dense).checked_sub(1)?;
+        let part = self.parts.get(ord)?;
+        let local = (dense - self.bases.get(ord)?) as usize;
+        (local < part.keys.len()).then_some((&**part, local))
     }
 
     /// BM25's weight of a term held by `doc_freq` documents, and the field's length
@@ -234,15 +399,16 @@ impl Engine {
     }
 
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.kinds.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.kinds.is_empty()
     }
 
     pub fn doc(&self, dense: u32) -> Option<&Arc<DocMeta>> {
-        self.docs.get(dense as usize).and_then(Option::as_ref)
+        let (part, local) = self.locate(dense)?;
+        part.docs.get(local)?.as_ref()
     }
 
     /// The inverted index of `field` in segment `ord`.
@@ -291,7 +457,15 @@ impl Engine {
     /// document's titles, if it does. `units` is [`unit_words`] of `plan_units`. Reads
     /// the engine's title columns only ([`TitleColumns`]), never the document.
     pub fn names_whole(&self, dense: u32, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
-        self.titles.names(dense as usize, plan_units, units)
+        let (part, local) = self.locate(dense)?;
+        part.titles.names(local, plan_units, units)
+    }
+
+    /// Whether one unit may match a word of a dense document's titles
+    /// ([`TitleColumns::meets`]).
+    fn titles_meet(&self, dense: u32, unit: &UnitWords) -> bool {
+        self.locate(dense)
+            .is_some_and(|(part, local)| part.titles.meets(local, unit))
     }
 
     /// The roadmap ordinal of a dense document ([`NO_ROADMAP`] for none).
@@ -393,44 +567,6 @@ impl TitleColumns {
         nth_range(&self.title_ends, title)
     }
 
-    /// [`Self::names`] of each of `docs`, level by level. Each document's columns lie
-    /// elsewhere in memory, and each test reads through two or three of them, one
-    /// load waiting on another: document after document, the misses came one after
-    /// another (a tenth of a keystroke's time at three times roadmap.sh). Here each
-    /// level is read for every document before the next level is, and loads that
-    /// do not wait on each other overlap.
-    fn names_of(&self, docs: &[u32], plan_units: &[Unit], units: &[UnitWords]) -> Vec<Option<u8>> {
-        let mut out = vec![None; docs.len()];
-        let at = |i: usize| docs[i] as usize;
-        let left: Vec<usize> = (0..docs.len())
-            .filter(|&i| self.all_meet(at(i), units))
-            .collect();
-        // Where each document's titles are, then where their words are, then the
-        // words' signatures and the packed titles, each only read.
-        let mut read = 0usize;
-        for &i in &left {
-            read ^= self.doc_titles(at(i)).start;
-        }
-        for &i in &left {
-            read ^= self.title_words(self.doc_titles(at(i)).start).start;
-        }
-        for &i in &left {
-            let start = self.title_words(self.doc_titles(at(i)).start).start;
-            read ^= self.sigs.get(start).map_or(0, |s| s.to_nums()[0] as usize);
-            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::len);
-        }
-        for &i in &left {
-            read ^= self.titles.get(at(i)).map_or(0, PackedTitles::read) as usize;
-        }
-        std::hint::black_box(read);
-        for i in left {
-            if self.some_title_may_meet(at(i), units) {
-                out[i] = self.words_name(at(i), plan_units, units);
-            }
-        }
-        out
-    }
-
     /// The best way the query names one of the document's titles, by their words
     /// (the last of [`Self::names`]' tests).
     fn words_name(&self, doc: usize, plan_units: &[Unit], units: &[UnitWords]) -> Option<u8> {
@@ -448,6 +584,51 @@ impl TitleColumns {
         }
         self.words_name(doc, plan_units, units)
     }
+}
+
+/// [`TitleColumns::names`] of each of `docs` (a part's columns and the document's
+/// number there; `None` for none), level by level. Each document's columns lie
+/// elsewhere in memory, and each test reads through two or three of them, one load
+/// waiting on another: document after document, the misses came one after another
+/// (a tenth of a keystroke's time at three times roadmap.sh). Here each level is read
+/// for every document before the next level is, and loads that do not wait on each
+/// other overlap.
+fn names_of(
+    docs: &[Option<(&TitleColumns, usize)>],
+    plan_units: &[Unit],
+    units: &[UnitWords],
+) -> Vec<Option<u8>> {
+    let mut out = vec![None; docs.len()];
+    let left: Vec<(usize, &TitleColumns, usize)> = docs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| d.map(|(c, doc)| (i, c, doc)))
+        .filter(|&(_, c, doc)| c.all_meet(doc, units))
+        .collect();
+    // Where each document's titles are, then where their words are, then the
+    // words' signatures and the packed titles, each only read.
+    let mut read = 0usize;
+    for &(_, c, doc) in &left {
+        read ^= c.doc_titles(doc).start;
+    }
+    for &(_, c, doc) in &left {
+        read ^= c.title_words(c.doc_titles(doc).start).start;
+    }
+    for &(_, c, doc) in &left {
+        let start = c.title_words(c.doc_titles(doc).start).start;
+        read ^= c.sigs.get(start).map_or(0, |s| s.to_nums()[0] as usize);
+        read ^= c.titles.get(doc).map_or(0, PackedTitles::len);
+    }
+    for &(_, c, doc) in &left {
+        read ^= c.titles.get(doc).map_or(0, PackedTitles::read) as usize;
+    }
+    std::hint::black_box(read);
+    for (i, c, doc) in left {
+        if c.some_title_may_meet(doc, units) {
+            out[i] = c.words_name(doc, plan_units, units);
+        }
+    }
+    out
 }
 
 /// The [`Lexicon`] of a searcher: its term dictionaries of raw title and body words.
@@ -930,7 +1111,7 @@ impl Reader<'_> {
                 // read. A unit's match marks the document seen, so nothing else
                 // changes either.
                 let dense = (base + target) as usize;
-                let gains = m < best[dense] && self.engine.docs[dense].is_some();
+                let gains = m < best[dense] && self.engine.kinds[dense].is_some();
                 let ok = gains
                     && (!adjacent || {
                         for (l, p) in lists.iter_mut().zip(positions.iter_mut()) {
@@ -967,7 +1148,7 @@ impl Reader<'_> {
         seen: &mut [bool],
     ) -> Vec<Match> {
         let f = self.fields;
-        let mut best = vec![Match::NONE; self.engine.docs.len()];
+        let mut best = vec![Match::NONE; self.engine.kinds.len()];
         for t in &unit.terms {
             let fields = [(f.title_raw, Field::Title), (f.body_raw, Field::Body)];
             let fields = if t.titles_only || titles_only {
@@ -1329,7 +1510,7 @@ impl Engine {
             searcher,
             fields,
         };
-        let n = self.docs.len();
+        let n = self.kinds.len();
         let mut bm25 = vec![0f32; n];
         let mut touched = Vec::new();
         let mut seen = vec![false; n];
@@ -1338,7 +1519,7 @@ impl Engine {
             .iter()
             .map(|u| reader.unit(u, plan.titles_only, &mut bm25, &mut touched, &mut seen))
             .collect();
-        touched.retain(|&d| self.docs[d as usize].is_some());
+        touched.retain(|&d| self.kinds[d as usize].is_some());
         let matched = Matched {
             best,
             bm25,
@@ -1402,7 +1583,7 @@ impl Engine {
             // Each unit of a name must meet the head's titles' signature: the first
             // unit that does not ends the longer names too, and most heads are told
             // apart by a bit test or two (a query is checked against every head).
-            let meets = |u: usize| self.titles.meets(head as usize, &unit_words[u]);
+            let meets = |u: usize| self.titles_meet(head, &unit_words[u]);
             for k in (1..n).take_while(|&k| meets(k - 1)) {
                 if self
                     .names_whole(head, &plan.units[..k], &unit_words[..k])
@@ -1494,8 +1675,14 @@ impl Engine {
                     .enumerate()
                     .filter_map(|(i, needed)| needed.then_some(i))
                     .collect();
-                let docs: Vec<u32> = needed.iter().map(|&i| slice[i].doc).collect();
-                let whole = self.titles.names_of(&docs, &plan.units, &ex.unit_words);
+                let docs: Vec<Option<(&TitleColumns, usize)>> = needed
+                    .iter()
+                    .map(|&i| {
+                        self.locate(slice[i].doc)
+                            .map(|(part, local)| (&part.titles, local))
+                    })
+                    .collect();
+                let whole = names_of(&docs, &plan.units, &ex.unit_words);
                 for (&i, whole) in needed.iter().zip(whole) {
                     self.late_key(plan, ex, &slice[i], whole, &mut keys[i]);
                 }
@@ -1904,7 +2091,9 @@ mod tests {
                 .iter()
                 .map(|&d| columns.names(d as usize, &plan.units, &units))
                 .collect();
-            assert_eq!(columns.names_of(&all, &plan.units, &units), one_by_one);
+            let located: Vec<Option<(&TitleColumns, usize)>> =
+                all.iter().map(|&d| Some((&columns, d as usize))).collect();
+            assert_eq!(names_of(&located, &plan.units, &units), one_by_one);
         }
         assert!(named >= 8, "the cases name titles: {named}");
         assert!(

@@ -24,7 +24,7 @@ use super::SearchError;
 use super::analyzer::{self, analyzer};
 use super::directory::{TMP_SUFFIX, UnsyncedDirectory};
 use super::documents::{DocCache, DocMeta, KeyMap};
-use super::engine::Engine;
+use super::engine::{Engine, Part, Reuse};
 use super::suggest::SuggestIndex;
 use super::synonyms::{Synonyms, fingerprint};
 use crate::content::Catalog;
@@ -285,7 +285,6 @@ pub struct Indexer {
     writer: IndexWriter,
     reader: IndexReader,
     fields: Fields,
-    /// Content hash of every document in the index, by key.
     /// The documents of the last publication (shared with its [`SearchIndex`]): what
     /// the index holds, by key.
     indexed: Arc<KeyMap<Arc<DocMeta>>>,
@@ -298,6 +297,9 @@ pub struct Indexer {
     memory_fallback: bool,
     /// Documents per resource, remade only for resources that changed.
     docs: DocCache,
+    /// The engine parts of the last publication and the documents they were built
+    /// from: the next publication keeps those its changes leave valid ([`Reuse`]).
+    parts: Option<(Metas, Vec<Arc<Part>>)>,
     /// Payload of the last commit, for the manifest.
     committed: Option<String>,
     /// [`PARALLEL_FROM`] and [`SEGMENT_CUT`], smaller in tests.
@@ -313,12 +315,19 @@ pub struct Indexer {
     )>,
 }
 
+/// The documents of a publication, by key (shared with its [`SearchIndex`]).
+type Metas = Arc<KeyMap<Arc<DocMeta>>>;
+
 /// What an update does to the index: the documents it holds afterwards by key, the
 /// documents to add and the versions to delete.
 struct Delta {
     seen: KeyMap<Arc<DocMeta>>,
     to_add: Vec<Arc<DocMeta>>,
     deletes: Vec<u64>,
+    /// The keys whose document is not the one indexed before (added, changed, or
+    /// the same indexed content in a new document), sorted: the engine parts that
+    /// hold them are built again.
+    replaced: Vec<u64>,
     /// No two documents shared a key.
     unique: bool,
 }
@@ -330,6 +339,7 @@ impl Delta {
             KeyMap::with_capacity_and_hasher(docs.len(), Default::default());
         let mut to_add = Vec::new();
         let mut deletes = Vec::new();
+        let mut replaced = Vec::new();
         let mut unique = true;
         for d in docs {
             // Two documents with one key (a duplicate id in the content) would make
@@ -339,6 +349,9 @@ impl Delta {
                 continue;
             };
             let known = indexed.get(&d.key);
+            if !known.is_some_and(|k| Arc::ptr_eq(k, &d)) {
+                replaced.push(d.key);
+            }
             // The same document (its resource unchanged), or the same indexed content.
             if known.is_some_and(|k| Arc::ptr_eq(k, &d) || k.content == d.content) {
                 slot.insert(d);
@@ -355,10 +368,12 @@ impl Delta {
                 deletes.push(k.version_id());
             }
         }
+        replaced.sort_unstable();
         Delta {
             seen,
             to_add,
             deletes,
+            replaced,
             unique,
         }
     }
@@ -384,12 +399,17 @@ impl Delta {
         }
         let mut to_add = Vec::new();
         let mut deletes = Vec::new();
+        let mut replaced = Vec::new();
         for d in made {
             // Held by a resource that did not change, or twice among the changed.
             if seen.contains_key(&d.key) {
                 return None;
             }
-            match old.remove(&d.key) {
+            let known = old.remove(&d.key);
+            if !known.as_ref().is_some_and(|k| Arc::ptr_eq(k, d)) {
+                replaced.push(d.key);
+            }
+            match known {
                 Some(k) if Arc::ptr_eq(&k, d) || k.content == d.content => {}
                 Some(k) => {
                     deletes.push(k.version_id());
@@ -400,10 +420,13 @@ impl Delta {
             seen.insert(d.key, Arc::clone(d));
         }
         deletes.extend(old.values().map(|k| k.version_id()));
+        replaced.sort_unstable();
+        replaced.dedup();
         Some(Delta {
             seen,
             to_add,
             deletes,
+            replaced,
             unique: true,
         })
     }
@@ -679,6 +702,7 @@ impl Indexer {
             synonyms: None,
             memory_fallback: false,
             docs: DocCache::default(),
+            parts: None,
             committed,
             parallel_from: PARALLEL_FROM,
             segment_cut: SEGMENT_CUT,
@@ -699,7 +723,7 @@ impl Indexer {
                 ..IndexStats::default()
             };
             stats.build_ms = started.elapsed().as_millis() as u64;
-            let search = indexer.publish(catalog, metas, stats);
+            let search = indexer.publish(catalog, metas, stats, None);
             return Ok((indexer, search));
         }
         // Unknown contents (new, or built from other files): start from empty.
@@ -724,6 +748,7 @@ impl Indexer {
         // while its segments joined, and until its own merge ended).
         self.writer.set_merge_policy(Box::new(merge_policy()));
         let started = std::time::Instant::now();
+        let before = Arc::clone(&self.indexed);
         // The cache's changes describe the index only when the last update that
         // asked for them also finished (an update that failed midway, or a forgotten
         // index, leaves `incremental` off until a full pass).
@@ -740,6 +765,7 @@ impl Indexer {
             seen,
             to_add,
             deletes,
+            replaced,
             unique,
         } = delta;
         for version in &deletes {
@@ -831,7 +857,7 @@ impl Indexer {
             build_ms: started.elapsed().as_millis() as u64,
             memory_fallback: self.memory_fallback,
         };
-        let search = self.publish(catalog, metas, stats);
+        let search = self.publish(catalog, metas, stats, Some((&before, &replaced)));
         tracing::debug!(
             documents_ms = prepared.as_secs_f64() * 1000.0,
             commit_ms = (committed - prepared).as_secs_f64() * 1000.0,
@@ -920,10 +946,12 @@ impl Indexer {
             return Ok(None);
         }
         self.reader.reload()?;
+        let indexed = Arc::clone(&self.indexed);
         Ok(Some(self.publish(
             catalog,
-            Arc::clone(&self.indexed),
+            Arc::clone(&indexed),
             stats,
+            Some((&indexed, &[])),
         )))
     }
 
@@ -967,15 +995,29 @@ impl Indexer {
         }
     }
 
+    /// The searcher of the last commit, with its engine, as a [`SearchIndex`] of
+    /// `metas`. `since` is the documents of the last publication and the keys
+    /// replaced since ([`Delta::replaced`]): the engine keeps the last one's parts
+    /// that still hold (`None`: builds every part).
     fn publish(
         &mut self,
         catalog: &Catalog,
         metas: Arc<KeyMap<Arc<DocMeta>>>,
         mut stats: IndexStats,
+        since: Option<(&Metas, &[u64])>,
     ) -> SearchIndex {
         stats.memory_fallback = self.memory_fallback;
         let searcher = self.reader.searcher();
-        let engine = Engine::new(&searcher, self.fields, &metas);
+        let reuse = match (&self.parts, since) {
+            (Some((built_from, parts)), Some((before, replaced)))
+                if Arc::ptr_eq(built_from, before) =>
+            {
+                Some(Reuse { parts, replaced })
+            }
+            _ => None,
+        };
+        let engine = Engine::new(&searcher, self.fields, &metas, reuse);
+        self.parts = Some((Arc::clone(&metas), engine.parts().to_vec()));
         let synonyms = self.synonyms(catalog);
         SearchIndex {
             engine,
@@ -1078,6 +1120,110 @@ mod tests {
             }
             indexed = whole.seen;
         }
+    }
+
+    /// A publication keeps the last engine's parts whose segments are still searched
+    /// and builds the others: over edits that change, add and remove documents, and
+    /// one that changes a document's metadata but not what is indexed (a link's
+    /// address), its tables are those of an engine built from scratch, and every
+    /// document is the one published.
+    #[test]
+    fn engine_parts_kept_across_edits_are_those_built_from_scratch() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        copy_fixture(tmp.path());
+        let root = tmp.path();
+        let mut loader = Loader::new(root, Limits::default());
+        let catalog = loader.load_all().expect("load");
+        let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
+        let content = root.join("roadmaps/backend-lite/content");
+        let topic = content.join("caching@tCache00001.md");
+        let linked = content.join("databases@tDb00000001.md");
+        let chart = root.join("roadmaps/backend-lite/backend-lite.json");
+        let guide = root.join("guides/sql-vs-nosql.md");
+        let new_guide = root.join("guides/brand-new.md");
+        type Step<'a> = Box<dyn Fn(&mut Loader) -> Catalog + 'a>;
+        let steps: Vec<(&str, Step)> = vec![
+            ("text", Box::new(|l| edit(l, &topic, "close to", "near"))),
+            (
+                "link address",
+                Box::new(|l| edit(l, &linked, "db-course)", "db-course-2)")),
+            ),
+            (
+                "text again",
+                Box::new(|l| edit(l, &topic, "near", "next to")),
+            ),
+            (
+                "chart label",
+                Box::new(|l| {
+                    edit(
+                        l,
+                        &chart,
+                        "\"label\": \"Databases\"",
+                        "\"label\": \"Stores\"",
+                    )
+                }),
+            ),
+            (
+                "removed",
+                Box::new(|l| {
+                    std::fs::remove_file(&guide).expect("remove");
+                    l.update(std::slice::from_ref(&guide))
+                        .expect("update")
+                        .expect("changed")
+                        .0
+                }),
+            ),
+            (
+                "added",
+                Box::new(|l| {
+                    std::fs::write(&new_guide, "---\ntitle: 'Brand new'\n---\nWombats dig.\n")
+                        .expect("write");
+                    l.update(std::slice::from_ref(&new_guide))
+                        .expect("update")
+                        .expect("changed")
+                        .0
+                }),
+            ),
+        ];
+        let (mut kept, mut metadata_only) = (0, false);
+        for (name, step) in &steps {
+            let last: Vec<Arc<Part>> = indexer
+                .parts
+                .as_ref()
+                .map(|(_, parts)| parts.clone())
+                .unwrap_or_default();
+            let before = Arc::clone(&indexer.indexed);
+            let catalog = step(&mut loader);
+            let search = indexer.update(&catalog).expect("update");
+            let fresh = Engine::new(&search.searcher, search.fields, &search.metas, None);
+            assert_eq!(
+                search.engine.differences(&fresh),
+                Vec::<String>::new(),
+                "{name}"
+            );
+            for dense in 0..search.engine.len() as u32 {
+                if let Some(doc) = search.engine.doc(dense) {
+                    assert!(Arc::ptr_eq(doc, &search.metas[&doc.key]), "{name}: {dense}");
+                }
+            }
+            kept += search
+                .engine
+                .parts()
+                .iter()
+                .filter(|p| last.iter().any(|l| Arc::ptr_eq(p, l)))
+                .count();
+            if *name == "link address" {
+                // The premise: a document replaced, nothing indexed again.
+                let replaced = search
+                    .metas
+                    .values()
+                    .filter(|d| !before.get(&d.key).is_some_and(|b| Arc::ptr_eq(b, d)))
+                    .count();
+                metadata_only = search.stats.added == 0 && replaced > 0;
+            }
+        }
+        assert!(metadata_only, "the link's address changes metadata only");
+        assert!(kept >= steps.len(), "parts were kept: {kept}");
     }
 
     /// `catalog` indexed in parallel slices of one document each (one segment per
