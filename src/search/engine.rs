@@ -1236,11 +1236,7 @@ impl Reader<'_> {
         let mut lists: Vec<Vec<(usize, usize, SegmentPostings)>> =
             (0..segments.len()).map(|_| Vec::new()).collect();
         for (u, (unit, last)) in slots.iter().enumerate() {
-            let stems: Vec<String> = unit
-                .position_stems(*last)
-                .into_iter()
-                .take(MAX_POSITION_STEMS)
-                .collect();
+            let stems = unit.position_stems(*last, MAX_POSITION_STEMS);
             for (fi, &field) in fields.iter().enumerate().take(read) {
                 for s in &stems {
                     let term = Term::from_field_text(field, s);
@@ -1811,7 +1807,9 @@ impl Engine {
     /// The keys of the rules up to the field rule (and the word part of exactness):
     /// what the matches and positions already tell.
     fn early_key(&self, ex: &Execution, c: &Candidate, proximity: Option<u16>) -> RankKey {
-        if self.doc(c.doc).is_none() {
+        // The kind column, not the document: one byte per document, read for every
+        // candidate of the buckets ranked.
+        if self.kind(c.doc).is_none() {
             return RankKey {
                 missing: u8::MAX,
                 ..RankKey::default()

@@ -190,26 +190,31 @@ impl Unit {
 
     /// Stems whose positions stand for this unit's occurrences (proximity): its own,
     /// those of its expansions, and the first (or, with `last`, the last) word of
-    /// each phrase.
-    pub fn position_stems(&self, last: bool) -> Vec<String> {
-        let mut out: Vec<String> = self.stems.iter().map(|t| t.word.clone()).collect();
-        for p in &self.phrases {
+    /// each phrase; the first `limit` of them, without repeats. In that order (the
+    /// word as typed first, then expansions the most frequent first), and stemmed
+    /// only as far as needed: a unit can have dozens of expansions, and stemming
+    /// them all to keep a few was a twentieth of a two-word query at three times
+    /// roadmap.sh's size.
+    pub fn position_stems(&self, last: bool, limit: usize) -> Vec<String> {
+        let own = self.stems.iter().map(|t| t.word.clone());
+        let phrases = self.phrases.iter().filter_map(|p| {
             let w = if last {
                 p.words.last()
             } else {
                 p.words.first()
             };
-            if let Some(w) = w {
-                out.push(stem(w));
+            w.map(|w| stem(w))
+        });
+        let terms = self.terms.iter().map(|t| stem(&t.word));
+        let mut out: Vec<String> = Vec::new();
+        for s in own.chain(phrases).chain(terms) {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.contains(&s) {
+                out.push(s);
             }
         }
-        for t in &self.terms {
-            out.push(stem(&t.word));
-        }
-        // Keep the order (the word as typed first, then expansions the most frequent
-        // first): callers take the first few.
-        let mut seen = HashSet::new();
-        out.retain(|s| seen.insert(s.clone()));
         out
     }
 }
