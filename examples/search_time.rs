@@ -65,6 +65,10 @@ fn main() {
         queries
     };
     let mut times = vec![Duration::ZERO; mix.len()];
+    // Queries allocate as the server's search threads do (`src/memory.rs`): with
+    // glibc's malloc here, its heap consolidation after loading took a share of the
+    // query path that the server never sees, and moved with unrelated changes.
+    roadmap_api::memory::use_mimalloc_here();
     let started = Instant::now();
     for _ in 0..rounds {
         for (i, q) in mix.iter().enumerate() {
