@@ -255,11 +255,10 @@ impl Engine {
                     continue;
                 }
                 kinds.push(kind);
-                let ordinal = match global.get_mut(local as usize) {
-                    None => NO_ROADMAP,
-                    Some(&mut g) if g != NO_ROADMAP => g,
-                    Some(g) => {
-                        let (id, title) = &part.roadmaps[local as usize];
+                let local = local as usize;
+                let ordinal = match (global.get_mut(local), part.roadmaps.get(local)) {
+                    (Some(&mut g), _) if g != NO_ROADMAP => g,
+                    (Some(g), Some((id, title))) => {
                         let ordinal = *by_id.entry(id).or_insert_with(|| {
                             roadmaps.push((Arc::clone(id), Arc::clone(title)));
                             (roadmaps.len() - 1) as u32
@@ -272,6 +271,7 @@ impl Engine {
                         *g = ordinal;
                         ordinal
                     }
+                    _ => NO_ROADMAP,
                 };
                 roadmap_of.push(ordinal);
             }
