@@ -118,6 +118,12 @@ pub struct Part {
     roadmaps: Box<[(Arc<str>, Arc<str>)]>,
     /// The title words of every document, for [`Engine::names_whole`].
     titles: TitleColumns,
+    /// How many documents hold each word of the raw title's and body's dictionaries,
+    /// by ordinal (`[title, body]`), read on the first query that wants them:
+    /// completions and typo walks rank the words they find by it, and Tantivy gives
+    /// it by the word (a dictionary look-up each) or with each word of a stream (a
+    /// term entry decoded for each of up to a thousand words a keystroke).
+    doc_freqs: [std::sync::OnceLock<Option<Box<[u32]>>>; 2],
 }
 
 /// [`Part::keys`] of a document without one: keys are 63-bit ([`DocMeta::key_for`]).
@@ -183,6 +189,7 @@ impl Part {
             roadmap_of: roadmap_of.into(),
             roadmaps: roadmaps.into(),
             titles,
+            doc_freqs: Default::default(),
         }
     }
 
@@ -430,6 +437,58 @@ impl Engine {
             return None;
         };
         self.raw.get(ord)?[which].as_ref()
+    }
+
+    /// [`Part::doc_freqs`] of the raw title's or body's dictionary of segment `ord`, if
+    /// `field` is one of them and its dictionary could be read whole.
+    fn doc_freqs(&self, ord: usize, field: TantivyField, fields: Fields) -> Option<&[u32]> {
+        let which = if field == fields.title_raw {
+            0
+        } else if field == fields.body_raw {
+            1
+        } else {
+            return None;
+        };
+        let inverted = self.inverted(ord, field)?;
+        self.parts.get(ord)?.doc_freqs[which]
+            .get_or_init(|| {
+                let terms = inverted.terms();
+                let mut out = Vec::with_capacity(terms.num_terms());
+                let mut stream = terms.stream().ok()?;
+                while stream.advance() {
+                    out.push(stream.value().doc_freq);
+                }
+                (out.len() == terms.num_terms()).then(|| out.into())
+            })
+            .as_deref()
+    }
+
+    /// How many of the segments' raw title and body dictionaries have a column of
+    /// document counts ([`Part::doc_freqs`]) that gives each word's count as
+    /// Tantivy does (tests).
+    #[cfg(test)]
+    pub fn doc_freqs_agreeing(&self, fields: Fields) -> usize {
+        let mut agreeing = 0;
+        for ord in 0..self.parts.len() {
+            for field in [fields.title_raw, fields.body_raw] {
+                let (Some(freqs), Some(inverted)) = (
+                    self.doc_freqs(ord, field, fields),
+                    self.inverted(ord, field),
+                ) else {
+                    continue;
+                };
+                let terms = inverted.terms();
+                let mut word = Vec::new();
+                let agrees = freqs.len() == terms.num_terms()
+                    && freqs.iter().enumerate().all(|(o, &docs)| {
+                        word.clear();
+                        matches!(terms.ord_to_term(o as u64, &mut word), Ok(true))
+                            && terms.get(&word).ok().flatten().map(|i| i.doc_freq) == Some(docs)
+                    });
+                agreeing += usize::from(agrees && !freqs.is_empty());
+            }
+        }
+        agreeing
     }
 
     /// How many of the raw dictionaries opened as FSTs, of how many (tests).
@@ -716,11 +775,15 @@ impl IndexLexicon<'_> {
                 true
             };
             if let Some(raw) = self.engine.raw_dict(ord, field, self.fields) {
-                // Tantivy gives a word's document count by the word, not by the
-                // ordinal the walk has: a look-up per word found (a handful).
+                // The walk has each word's ordinal; without the segment's column of
+                // document counts, Tantivy gives a count by the word (a look-up).
                 let terms = inverted.terms();
-                raw.walk(automaton, |key, _| {
-                    take(key, &|| terms.get(key).ok().flatten().map(|i| i.doc_freq))
+                let freqs = self.engine.doc_freqs(ord, field, self.fields);
+                raw.walk(automaton, |key, word| {
+                    take(key, &|| match freqs {
+                        Some(f) => f.get(word as usize).copied(),
+                        None => terms.get(key).ok().flatten().map(|i| i.doc_freq),
+                    })
                 });
             } else if let Ok(mut stream) = inverted.terms().search(automaton).into_stream() {
                 while stream.advance() {
@@ -765,31 +828,49 @@ impl IndexLexicon<'_> {
             return Vec::new();
         }
         let by_freq = |a: &(u64, &[u8]), b: &(u64, &[u8])| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1));
-        let segments: Vec<&Arc<InvertedIndexReader>> = (0..self.searcher.segment_readers().len())
-            .filter_map(|ord| self.engine.inverted(ord, field))
-            .collect();
-        let [inverted] = segments[..] else {
+        let segments: Vec<(usize, &Arc<InvertedIndexReader>)> =
+            (0..self.searcher.segment_readers().len())
+                .filter_map(|ord| Some((ord, self.engine.inverted(ord, field)?)))
+                .collect();
+        let [(ord, inverted)] = segments[..] else {
             // Several segments (after edits): a word's documents are summed over them.
             let mut words = self.scan(field, automaton);
             words.sort_by(|a, b| by_freq(&(a.1, a.0.as_bytes()), &(b.1, b.0.as_bytes())));
             words.truncate(k);
             return words;
         };
-        let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else {
-            return Vec::new();
-        };
         let mut bytes: Vec<u8> = Vec::new();
         // (documents, start in `bytes`, end)
         let mut found: Vec<(u64, usize, usize)> = Vec::new();
-        while stream.advance() && found.len() < MAX_SCANNED {
-            let key = stream.key();
+        let mut keep = |key: &[u8], docs: u32| {
             if std::str::from_utf8(key).is_ok() {
-                found.push((
-                    u64::from(stream.value().doc_freq),
-                    bytes.len(),
-                    bytes.len() + key.len(),
-                ));
+                found.push((u64::from(docs), bytes.len(), bytes.len() + key.len()));
                 bytes.extend_from_slice(key);
+            }
+        };
+        let raw = self.engine.raw_dict(ord, field, self.fields);
+        let freqs = self.engine.doc_freqs(ord, field, self.fields);
+        if let (Some(raw), Some(freqs)) = (raw, freqs) {
+            // The same words in the same order as Tantivy's stream, each count read
+            // from the segment's column by the ordinal the walk has.
+            let mut kept = 0;
+            raw.walk(automaton, |key, word| {
+                if let Some(&docs) = freqs.get(word as usize)
+                    && std::str::from_utf8(key).is_ok()
+                {
+                    keep(key, docs);
+                    kept += 1;
+                }
+                kept < MAX_SCANNED
+            });
+        } else if let Ok(mut stream) = inverted.terms().search(automaton).into_stream() {
+            let mut kept = 0;
+            while stream.advance() && kept < MAX_SCANNED {
+                let key = stream.key();
+                if std::str::from_utf8(key).is_ok() {
+                    keep(key, stream.value().doc_freq);
+                    kept += 1;
+                }
             }
         }
         let word = |f: &(u64, usize, usize)| (f.0, bytes.get(f.1..f.2).unwrap_or_default());

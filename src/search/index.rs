@@ -1356,6 +1356,11 @@ mod tests {
         for mut index in [parts, merged] {
             let (opened, all) = index.engine.raw_dicts();
             assert_eq!(opened, all, "every raw dictionary opens");
+            assert_eq!(
+                index.engine.doc_freqs_agreeing(index.fields),
+                all,
+                "every dictionary's document counts by ordinal are Tantivy's"
+            );
             let words = |index: &SearchIndex| -> Vec<Vec<(String, u8)>> {
                 queries
                     .iter()
