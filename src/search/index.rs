@@ -1017,6 +1017,7 @@ impl Indexer {
             _ => None,
         };
         let engine = Engine::new(&searcher, self.fields, &metas, reuse);
+        engine.read_doc_freqs(self.fields);
         self.parts = Some((Arc::clone(&metas), engine.parts().to_vec()));
         let synonyms = self.synonyms(catalog);
         SearchIndex {
@@ -1356,6 +1357,11 @@ mod tests {
         for mut index in [parts, merged] {
             let (opened, all) = index.engine.raw_dicts();
             assert_eq!(opened, all, "every raw dictionary opens");
+            assert_eq!(
+                index.engine.doc_freqs_read(),
+                all,
+                "the publication read the columns of document counts"
+            );
             assert_eq!(
                 index.engine.doc_freqs_agreeing(index.fields),
                 all,
