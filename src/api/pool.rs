@@ -165,25 +165,20 @@ fn work(receiver: &Mutex<Receiver<Job>>) {
             held.deliver();
             return;
         };
-        let job = match r.try_recv() {
-            Ok(job) => {
-                drop(r);
-                job
-            }
-            // Nothing waiting: every answer goes out before the thread sleeps.
-            Err(TryRecvError::Empty) => {
-                drop(r);
+        let next = r.try_recv();
+        drop(r);
+        let job = match next {
+            Ok(job) => job,
+            // Nothing waiting, or every sender gone (the pool shut down): every
+            // answer goes out before the thread sleeps or ends.
+            Err(e) => {
                 held.deliver();
-                let Some(job) = wait_for_job(receiver, &mut ran) else {
-                    return;
+                let job = match e {
+                    TryRecvError::Empty => wait_for_job(receiver, &mut ran),
+                    TryRecvError::Disconnected => None,
                 };
+                let Some(job) = job else { return };
                 job
-            }
-            // Every sender is gone: the pool shut down.
-            Err(TryRecvError::Disconnected) => {
-                drop(r);
-                held.deliver();
-                return;
             }
         };
         held.before_job();

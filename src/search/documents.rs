@@ -808,9 +808,8 @@ fn topic_neighbours<'a>(r: &'a Roadmap, topic: &crate::content::Topic) -> [Optio
 }
 
 /// Makes a resource's documents complete: title words and content hash, computed
-/// once per document when it is made, not per reload or per query.
-/// The documents of one resource, ready to index. A document made again equal to
-/// its last version (`last`, by key) is that version: a roadmap's own document and
+/// once per document when it is made, not per reload or per query. A document made
+/// again equal to its last version (`last`, by key) is that version: a roadmap's own document and
 /// its FAQs are made again at every edit of one of its topics, and a new copy of an
 /// unchanged document would count as replaced, so the search engine would rebuild
 /// the tables of the segment holding it (the largest, after a start). The copy's

@@ -429,28 +429,15 @@ impl Engine {
     /// The raw title's or body's dictionary of segment `ord` as an FST, if `field` is
     /// one of them and it could be opened.
     fn raw_dict(&self, ord: usize, field: TantivyField, fields: Fields) -> Option<&RawDict> {
-        let which = if field == fields.title_raw {
-            0
-        } else if field == fields.body_raw {
-            1
-        } else {
-            return None;
-        };
-        self.raw.get(ord)?[which].as_ref()
+        self.raw.get(ord)?[raw_slot(field, fields)?].as_ref()
     }
 
     /// [`Part::doc_freqs`] of the raw title's or body's dictionary of segment `ord`, if
     /// `field` is one of them and its dictionary could be read whole.
     fn doc_freqs(&self, ord: usize, field: TantivyField, fields: Fields) -> Option<&[u32]> {
-        let which = if field == fields.title_raw {
-            0
-        } else if field == fields.body_raw {
-            1
-        } else {
-            return None;
-        };
+        let slot = raw_slot(field, fields)?;
         let inverted = self.inverted(ord, field)?;
-        self.parts.get(ord)?.doc_freqs[which]
+        self.parts.get(ord)?.doc_freqs[slot]
             .get_or_init(|| {
                 let terms = inverted.terms();
                 let mut out = Vec::with_capacity(terms.num_terms());
@@ -561,6 +548,18 @@ impl Engine {
     /// The distinct roadmaps (id, title) that [`Self::roadmap_of`] indexes.
     pub fn roadmaps(&self) -> &[(Arc<str>, Arc<str>)] {
         &self.roadmaps
+    }
+}
+
+/// Where the raw title's (0) and body's (1) tables are kept, side by side
+/// ([`Engine::raw_dict`], [`Part::doc_freqs`]); `None` for another field.
+fn raw_slot(field: TantivyField, fields: Fields) -> Option<usize> {
+    if field == fields.title_raw {
+        Some(0)
+    } else if field == fields.body_raw {
+        Some(1)
+    } else {
+        None
     }
 }
 
@@ -865,36 +864,24 @@ impl IndexLexicon<'_> {
         let mut bytes: Vec<u8> = Vec::new();
         // (documents, start in `bytes`, end)
         let mut found: Vec<(u64, usize, usize)> = Vec::new();
+        // Keeps a word (if it is text) and tells whether to go on.
         let mut keep = |key: &[u8], docs: u32| {
             if std::str::from_utf8(key).is_ok() {
                 found.push((u64::from(docs), bytes.len(), bytes.len() + key.len()));
                 bytes.extend_from_slice(key);
             }
+            found.len() < MAX_SCANNED
         };
         let raw = self.engine.raw_dict(ord, field, self.fields);
         let freqs = self.engine.doc_freqs(ord, field, self.fields);
         if let (Some(raw), Some(freqs)) = (raw, freqs) {
             // The same words in the same order as Tantivy's stream, each count read
             // from the segment's column by the ordinal the walk has.
-            let mut kept = 0;
             raw.walk(automaton, |key, word| {
-                if let Some(&docs) = freqs.get(word as usize)
-                    && std::str::from_utf8(key).is_ok()
-                {
-                    keep(key, docs);
-                    kept += 1;
-                }
-                kept < MAX_SCANNED
+                freqs.get(word as usize).is_none_or(|&docs| keep(key, docs))
             });
         } else if let Ok(mut stream) = inverted.terms().search(automaton).into_stream() {
-            let mut kept = 0;
-            while stream.advance() && kept < MAX_SCANNED {
-                let key = stream.key();
-                if std::str::from_utf8(key).is_ok() {
-                    keep(key, stream.value().doc_freq);
-                    kept += 1;
-                }
-            }
+            while stream.advance() && keep(stream.key(), stream.value().doc_freq) {}
         }
         let word = |f: &(u64, usize, usize)| (f.0, bytes.get(f.1..f.2).unwrap_or_default());
         let order = |a: &(u64, usize, usize), b: &(u64, usize, usize)| by_freq(&word(a), &word(b));

@@ -1050,6 +1050,60 @@ mod tests {
         docs.iter().map(|d| d.key).collect()
     }
 
+    /// One edit of the fixture: its name, and the edit, which brings the loader's
+    /// catalog up to date.
+    type Step = (&'static str, Box<dyn Fn(&mut Loader) -> Catalog>);
+
+    /// The fixture's topic that [`fixture_edits`] edits first ("close to" → "near").
+    const FIXTURE_TOPIC: &str = "roadmaps/backend-lite/content/caching@tCache00001.md";
+
+    /// Edits of the fixture copied to `root` that change, add and remove documents
+    /// and resources: a topic's text, a chart label, a guide removed, a guide added.
+    fn fixture_edits(root: &Path) -> Vec<Step> {
+        let topic = root.join(FIXTURE_TOPIC);
+        let chart = root.join("roadmaps/backend-lite/backend-lite.json");
+        let guide = root.join("guides/sql-vs-nosql.md");
+        let new_guide = root.join("guides/brand-new.md");
+        vec![
+            (
+                "text",
+                Box::new(move |l| edit(l, &topic, "close to", "near")),
+            ),
+            (
+                "chart label",
+                Box::new(move |l| {
+                    edit(
+                        l,
+                        &chart,
+                        "\"label\": \"Databases\"",
+                        "\"label\": \"Stores\"",
+                    )
+                }),
+            ),
+            (
+                "removed",
+                Box::new(move |l| {
+                    std::fs::remove_file(&guide).expect("remove");
+                    l.update(std::slice::from_ref(&guide))
+                        .expect("update")
+                        .expect("changed")
+                        .0
+                }),
+            ),
+            (
+                "added",
+                Box::new(move |l| {
+                    std::fs::write(&new_guide, "---\ntitle: 'Brand new'\n---\nWombats dig.\n")
+                        .expect("write");
+                    l.update(std::slice::from_ref(&new_guide))
+                        .expect("update")
+                        .expect("changed")
+                        .0
+                }),
+            ),
+        ]
+    }
+
     /// The delta read from the changed resources alone is the one the whole pass
     /// finds, over edits that change, add and remove documents and resources.
     #[test]
@@ -1061,38 +1115,8 @@ mod tests {
         let mut cache = DocCache::default();
         let first = cache.documents(&loader.load_all().expect("load"));
         let mut indexed = by_key(first);
-        let topic = root.join("roadmaps/backend-lite/content/caching@tCache00001.md");
-        let chart = root.join("roadmaps/backend-lite/backend-lite.json");
-        let guide = root.join("guides/sql-vs-nosql.md");
-        let new_guide = root.join("guides/brand-new.md");
-        type Step<'a> = Box<dyn Fn(&mut Loader) -> Catalog + 'a>;
-        let steps: Vec<Step> = vec![
-            Box::new(|l| edit(l, &topic, "close to", "near")),
-            Box::new(|l| {
-                edit(
-                    l,
-                    &chart,
-                    "\"label\": \"Databases\"",
-                    "\"label\": \"Stores\"",
-                )
-            }),
-            Box::new(|l| {
-                std::fs::remove_file(&guide).expect("remove");
-                l.update(std::slice::from_ref(&guide))
-                    .expect("update")
-                    .expect("changed")
-                    .0
-            }),
-            Box::new(|l| {
-                std::fs::write(&new_guide, "---\ntitle: 'Brand new'\n---\nWombats dig.\n")
-                    .expect("write");
-                l.update(std::slice::from_ref(&new_guide))
-                    .expect("update")
-                    .expect("changed")
-                    .0
-            }),
-        ];
-        for (i, step) in steps.iter().enumerate() {
+        let steps = fixture_edits(root);
+        for (i, (_, step)) in steps.iter().enumerate() {
             let catalog = step(&mut loader);
             let changes = cache.changes(&catalog);
             assert!(
@@ -1136,56 +1160,21 @@ mod tests {
         let mut loader = Loader::new(root, Limits::default());
         let catalog = loader.load_all().expect("load");
         let (mut indexer, _) = Indexer::open(&IndexLocation::Memory, &catalog).expect("build");
-        let content = root.join("roadmaps/backend-lite/content");
-        let topic = content.join("caching@tCache00001.md");
-        let linked = content.join("databases@tDb00000001.md");
-        let chart = root.join("roadmaps/backend-lite/backend-lite.json");
-        let guide = root.join("guides/sql-vs-nosql.md");
-        let new_guide = root.join("guides/brand-new.md");
-        type Step<'a> = Box<dyn Fn(&mut Loader) -> Catalog + 'a>;
-        let steps: Vec<(&str, Step)> = vec![
-            ("text", Box::new(|l| edit(l, &topic, "close to", "near"))),
-            (
-                "link address",
-                Box::new(|l| edit(l, &linked, "db-course)", "db-course-2)")),
-            ),
+        let topic = root.join(FIXTURE_TOPIC);
+        let linked = root.join("roadmaps/backend-lite/content/databases@tDb00000001.md");
+        let mut steps = fixture_edits(root);
+        let link: Step = (
+            "link address",
+            Box::new(move |l| edit(l, &linked, "db-course)", "db-course-2)")),
+        );
+        steps.insert(1, link);
+        steps.insert(
+            2,
             (
                 "text again",
-                Box::new(|l| edit(l, &topic, "near", "next to")),
+                Box::new(move |l| edit(l, &topic, "near", "next to")),
             ),
-            (
-                "chart label",
-                Box::new(|l| {
-                    edit(
-                        l,
-                        &chart,
-                        "\"label\": \"Databases\"",
-                        "\"label\": \"Stores\"",
-                    )
-                }),
-            ),
-            (
-                "removed",
-                Box::new(|l| {
-                    std::fs::remove_file(&guide).expect("remove");
-                    l.update(std::slice::from_ref(&guide))
-                        .expect("update")
-                        .expect("changed")
-                        .0
-                }),
-            ),
-            (
-                "added",
-                Box::new(|l| {
-                    std::fs::write(&new_guide, "---\ntitle: 'Brand new'\n---\nWombats dig.\n")
-                        .expect("write");
-                    l.update(std::slice::from_ref(&new_guide))
-                        .expect("update")
-                        .expect("changed")
-                        .0
-                }),
-            ),
-        ];
+        );
         let (mut kept, mut metadata_only) = (0, false);
         for (name, step) in &steps {
             let last: Vec<Arc<Part>> = indexer
