@@ -87,6 +87,10 @@ pub struct Engine {
     /// `SegmentReader::inverted_index` takes a lock and hashes the field at every
     /// call, and a query makes a few hundred (one per term, field and segment).
     inverted: Vec<Vec<Option<Arc<InvertedIndexReader>>>>,
+    /// Each segment's field lengths of each field, by field id, for BM25: Tantivy's
+    /// `SegmentReader::get_fieldnorms_reader` hashes the field and clones an `Arc`
+    /// at every call, once per term and segment read.
+    norms: Vec<Vec<Option<tantivy::fieldnorm::FieldNormReader>>>,
     /// Each segment's dictionaries of the raw title and body, as FSTs for the typo
     /// walks ([`RawDict`]), by segment ordinal: `[title, body]`.
     raw: Vec<[Option<RawDict>; 2]>,
@@ -124,6 +128,29 @@ pub struct Part {
     /// it by the word (a dictionary look-up each) or with each word of a stream (a
     /// term entry decoded for each of up to a thousand words a keystroke).
     doc_freqs: [std::sync::OnceLock<Option<Box<[u32]>>>; 2],
+}
+
+/// `open` of each searched field of each segment, by segment ordinal and field id.
+fn by_field<T: Clone>(
+    searcher: &Searcher,
+    fields: Fields,
+    open: impl Fn(&tantivy::SegmentReader, TantivyField) -> Option<T>,
+) -> Vec<Vec<Option<T>>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| {
+            let fields = fields.searched();
+            let size = fields.iter().map(|f| f.field_id() as usize + 1).max();
+            let mut by_id = vec![None; size.unwrap_or(0)];
+            for f in fields {
+                if let Some(slot) = by_id.get_mut(f.field_id() as usize) {
+                    *slot = open(segment, f);
+                }
+            }
+            by_id
+        })
+        .collect()
 }
 
 /// [`Part::keys`] of a document without one: keys are 63-bit ([`DocMeta::key_for`]).
@@ -288,24 +315,12 @@ impl Engine {
             .iter()
             .map(|s| u64::from(s.max_doc()))
             .sum();
-        let inverted: Vec<Vec<Option<Arc<InvertedIndexReader>>>> = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| {
-                let fields = fields.searched();
-                let size = fields.iter().map(|f| f.field_id() as usize + 1).max();
-                let mut by_id = vec![None; size.unwrap_or(0)];
-                for f in fields {
-                    if let (Some(slot), Ok(index)) = (
-                        by_id.get_mut(f.field_id() as usize),
-                        segment.inverted_index(f),
-                    ) {
-                        *slot = Some(index);
-                    }
-                }
-                by_id
-            })
-            .collect();
+        let inverted = by_field(searcher, fields, |segment, f| {
+            segment.inverted_index(f).ok()
+        });
+        let norms = by_field(searcher, fields, |segment, f| {
+            segment.get_fieldnorms_reader(f).ok()
+        });
         let raw = (0..searcher.segment_readers().len())
             .map(|ord| [fields.title_raw, fields.body_raw].map(|f| RawDict::open(searcher, ord, f)))
             .collect();
@@ -338,6 +353,7 @@ impl Engine {
             kinds,
             heads,
             inverted,
+            norms,
             raw,
             bases,
             total_docs,
@@ -421,6 +437,18 @@ impl Engine {
     /// The inverted index of `field` in segment `ord`.
     pub fn inverted(&self, ord: usize, field: TantivyField) -> Option<&Arc<InvertedIndexReader>> {
         self.inverted
+            .get(ord)?
+            .get(field.field_id() as usize)?
+            .as_ref()
+    }
+
+    /// The field lengths of `field` in segment `ord`.
+    fn norms(
+        &self,
+        ord: usize,
+        field: TantivyField,
+    ) -> Option<&tantivy::fieldnorm::FieldNormReader> {
+        self.norms
             .get(ord)?
             .get(field.field_id() as usize)?
             .as_ref()
@@ -1034,13 +1062,127 @@ fn close_words(
 }
 
 /// Per-document state of one query.
+///
+/// Its arrays span every document of the index (23,000 at three times roadmap.sh's
+/// size), and zeroing fresh ones for each query (about 160 KB for two words) was a
+/// fiftieth of a query's time: they come from the thread's [`Scratch`] and go back
+/// to it, cleaned, when the query is done.
 pub struct Matched {
     /// `best[u][doc]`: the best match of unit `u` in each dense document.
     best: Vec<Vec<Match>>,
     /// Tie-breaking BM25, summed over the words read, per dense document.
     bm25: Vec<f32>,
-    /// Dense numbers of the documents matching at least one unit.
-    pub touched: Vec<u32>,
+    /// Whether each dense document is in `marked`.
+    seen: Vec<bool>,
+    /// Dense numbers of the documents matching at least one unit, deleted ones
+    /// included: every entry of the arrays above that is not at its start value.
+    marked: Vec<u32>,
+}
+
+/// The arrays of the last [`Matched`] a thread dropped, back at their start values
+/// (`marked` empty, with its capacity).
+#[derive(Default)]
+struct Scratch {
+    best: Vec<Vec<Match>>,
+    bm25: Vec<f32>,
+    seen: Vec<bool>,
+    marked: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Units' arrays a thread keeps at most (a query has a handful of units).
+const SCRATCH_UNITS: usize = 16;
+
+/// How many documents the thread's scratch arrays span, and whether they are all at
+/// their start values.
+#[cfg(test)]
+pub(crate) fn scratch_state() -> (usize, bool) {
+    SCRATCH.with(|c| {
+        let c = c.borrow();
+        let clean = c.bm25.iter().all(|&x| x == 0.0)
+            && c.seen.iter().all(|&x| !x)
+            && c.marked.is_empty()
+            && c.best
+                .iter()
+                .all(|b| b.len() == c.bm25.len() && b.iter().all(|&m| m == Match::NONE));
+        (c.bm25.len(), clean)
+    })
+}
+
+impl Matched {
+    /// Arrays for `units` units over `n` documents, at their start values: the
+    /// thread's scratch when it has them at that size, else new ones.
+    fn start(units: usize, n: usize) -> Matched {
+        let mut s = SCRATCH
+            .try_with(|c| c.try_borrow_mut().map(|mut c| std::mem::take(&mut *c)))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        fn fit<T: Copy>(v: &mut Vec<T>, n: usize, start: T) {
+            if v.len() != n {
+                v.clear();
+                v.resize(n, start);
+            }
+        }
+        fit(&mut s.bm25, n, 0.0);
+        fit(&mut s.seen, n, false);
+        s.best.truncate(units);
+        s.best.resize_with(units, Vec::new);
+        for b in &mut s.best {
+            fit(b, n, Match::NONE);
+        }
+        Matched {
+            best: s.best,
+            bm25: s.bm25,
+            seen: s.seen,
+            marked: s.marked,
+        }
+    }
+}
+
+impl Drop for Matched {
+    /// Puts the arrays back at their start values (entry by entry when few were
+    /// marked, whole otherwise) and gives them to the thread's scratch.
+    fn drop(&mut self) {
+        if self.marked.len() < self.bm25.len() / 16 {
+            for &d in &self.marked {
+                let d = d as usize;
+                for b in &mut self.best {
+                    if let Some(m) = b.get_mut(d) {
+                        *m = Match::NONE;
+                    }
+                }
+                if let Some(x) = self.bm25.get_mut(d) {
+                    *x = 0.0;
+                }
+                if let Some(x) = self.seen.get_mut(d) {
+                    *x = false;
+                }
+            }
+        } else {
+            for b in &mut self.best {
+                b.fill(Match::NONE);
+            }
+            self.bm25.fill(0.0);
+            self.seen.fill(false);
+        }
+        self.best.truncate(SCRATCH_UNITS);
+        self.marked.clear();
+        let s = Scratch {
+            best: std::mem::take(&mut self.best),
+            bm25: std::mem::take(&mut self.bm25),
+            seen: std::mem::take(&mut self.seen),
+            marked: std::mem::take(&mut self.marked),
+        };
+        let _ = SCRATCH.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = s;
+            }
+        });
+    }
 }
 
 impl Matched {
@@ -1080,19 +1222,30 @@ struct Reader<'a> {
     fields: Fields,
 }
 
+/// One unit's matches and the arrays all units share, as [`Reader::unit`] fills them.
+struct Marks<'a> {
+    best: &'a mut [Match],
+    bm25: &'a mut [f32],
+    seen: &'a mut [bool],
+    marked: &'a mut Vec<u32>,
+}
+
+impl Marks<'_> {
+    /// Records that the unit matched document `dense` by `m`.
+    fn mark(&mut self, dense: usize, m: Match) {
+        if m < self.best[dense] {
+            self.best[dense] = m;
+        }
+        if !self.seen[dense] {
+            self.seen[dense] = true;
+            self.marked.push(dense as u32);
+        }
+    }
+}
+
 impl Reader<'_> {
     /// Applies `m` to every document holding `word` in `field`.
-    #[allow(clippy::too_many_arguments)]
-    fn term(
-        &self,
-        best: &mut [Match],
-        bm25: &mut [f32],
-        touched: &mut Vec<u32>,
-        seen: &mut [bool],
-        field: (TantivyField, Field),
-        word: &str,
-        m: Match,
-    ) {
+    fn term(&self, marks: &mut Marks, field: (TantivyField, Field), word: &str, m: Match) {
         let term = Term::from_field_text(field.0, word);
         // One dictionary look-up per segment gives both the postings and the document
         // frequency BM25 needs.
@@ -1109,54 +1262,44 @@ impl Reader<'_> {
         }
         let weight = self.engine.bm25_of(field.0, doc_freq);
         let field_weight = bm25_weight(field.1);
-        // Deleted documents are matched too and dropped from `touched` once the
-        // units are read: a check per posting cost more than the postings they add.
-        let mut mark = |dense: usize| {
-            if m < best[dense] {
-                best[dense] = m;
-            }
-            if !seen[dense] {
-                seen[dense] = true;
-                touched.push(dense as u32);
-            }
-        };
         for (ord, inverted, info) in found {
-            let segment = &self.searcher.segment_readers()[ord];
             let base = self.engine.bases[ord] as usize;
-            let Ok(mut postings) =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+            // Block by block (128 documents, decoded at once): a posting at a time
+            // through `SegmentPostings` added a call and a check per document, and
+            // opening one copied its kilobyte of buffers.
+            let Ok(mut block) =
+                inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
             else {
                 continue;
             };
-            let norms = segment.get_fieldnorms_reader(field.0).ok();
-            let mut doc = postings.doc();
-            if let (Some((w, table)), Some(norms)) = (&weight, &norms) {
-                while doc != TERMINATED {
-                    let dense = base + doc as usize;
-                    mark(dense);
-                    // Tantivy's BM25: weight · tf / (tf + norm(field length)).
-                    let tf = postings.term_freq() as f32;
-                    let score = w * (tf / (tf + table[norms.fieldnorm_id(doc) as usize]));
-                    bm25[dense] += score * field_weight;
-                    doc = postings.advance();
+            let norms = self.engine.norms(ord, field.0);
+            while !block.docs().is_empty() {
+                let docs = block.docs();
+                if let (Some((w, table)), Some(norms)) = (&weight, norms) {
+                    let freqs = block.freqs();
+                    for (i, &doc) in docs.iter().enumerate() {
+                        let dense = base + doc as usize;
+                        marks.mark(dense, m);
+                        // Tantivy's BM25: weight · tf / (tf + norm(field length)).
+                        let tf = freqs.get(i).map_or(1.0, |&f| f as f32);
+                        let score = w * (tf / (tf + table[norms.fieldnorm_id(doc) as usize]));
+                        marks.bm25[dense] += score * field_weight;
+                    }
+                } else {
+                    for &doc in docs {
+                        marks.mark(base + doc as usize, m);
+                    }
                 }
-            } else {
-                while doc != TERMINATED {
-                    mark(base + doc as usize);
-                    doc = postings.advance();
-                }
+                block.advance();
             }
         }
     }
 
     /// Applies `m` to every document holding the stems `words` in `field`: adjacent
     /// and in order, or anywhere in the field.
-    #[allow(clippy::too_many_arguments)]
     fn phrase(
         &self,
-        best: &mut [Match],
-        touched: &mut Vec<u32>,
-        seen: &mut [bool],
+        marks: &mut Marks,
         field: (TantivyField, Field),
         words: &[String],
         adjacent: bool,
@@ -1202,7 +1345,7 @@ impl Reader<'_> {
                 // read. A unit's match marks the document seen, so nothing else
                 // changes either.
                 let dense = (base + target) as usize;
-                let gains = m < best[dense] && self.engine.kinds[dense].is_some();
+                let gains = m < marks.best[dense] && self.engine.kinds[dense].is_some();
                 let ok = gains
                     && (!adjacent || {
                         for (l, p) in lists.iter_mut().zip(positions.iter_mut()) {
@@ -1217,29 +1360,17 @@ impl Reader<'_> {
                         })
                     });
                 if ok {
-                    best[dense] = m;
-                    if !seen[dense] {
-                        seen[dense] = true;
-                        touched.push(dense as u32);
-                    }
+                    marks.mark(dense, m);
                 }
                 target = lists[0].advance();
             }
         }
     }
 
-    /// The best match of `unit` in each document; with `titles_only`, in titles
-    /// alone ([`Plan::titles_only`]).
-    fn unit(
-        &self,
-        unit: &Unit,
-        titles_only: bool,
-        bm25: &mut [f32],
-        touched: &mut Vec<u32>,
-        seen: &mut [bool],
-    ) -> Vec<Match> {
+    /// Marks the best match of `unit` in each document; with `titles_only`, in
+    /// titles alone ([`Plan::titles_only`]).
+    fn unit(&self, unit: &Unit, titles_only: bool, marks: &mut Marks) {
         let f = self.fields;
-        let mut best = vec![Match::NONE; self.engine.kinds.len()];
         for t in &unit.terms {
             let fields = [(f.title_raw, Field::Title), (f.body_raw, Field::Body)];
             let fields = if t.titles_only || titles_only {
@@ -1249,7 +1380,7 @@ impl Reader<'_> {
             };
             for &field in fields {
                 let m = Match::new(t.typos, field.1, t.exactness);
-                self.term(&mut best, bm25, touched, seen, field, &t.word, m);
+                self.term(marks, field, &t.word, m);
             }
         }
         let stemmed = [
@@ -1266,17 +1397,16 @@ impl Reader<'_> {
         for s in &unit.stems {
             for &field in stemmed {
                 let m = Match::new(s.typos, field.1, s.exactness);
-                self.term(&mut best, bm25, touched, seen, field, &s.word, m);
+                self.term(marks, field, &s.word, m);
             }
         }
         for p in &unit.phrases {
             let stems: Vec<String> = p.words.iter().map(|w| super::analyzer::stem(w)).collect();
             for &field in stemmed {
                 let m = Match::new(p.typos, field.1, p.exactness);
-                self.phrase(&mut best, touched, seen, field, &stems, p.adjacent, m);
+                self.phrase(marks, field, &stems, p.adjacent, m);
             }
         }
-        best
     }
 
     /// The proximity rule's value ([`ranking::proximity`]) of each of the documents
@@ -1598,32 +1728,41 @@ impl Engine {
             fields,
         };
         let n = self.kinds.len();
-        let mut bm25 = vec![0f32; n];
-        let mut touched = Vec::new();
-        let mut seen = vec![false; n];
-        let best: Vec<Vec<Match>> = plan
-            .units
-            .iter()
-            .map(|u| reader.unit(u, plan.titles_only, &mut bm25, &mut touched, &mut seen))
-            .collect();
-        touched.retain(|&d| self.kinds[d as usize].is_some());
-        let matched = Matched {
-            best,
-            bm25,
-            touched,
-        };
-        let mut all: Vec<Candidate> = matched
-            .touched
-            .iter()
-            .map(|&doc| {
-                let (missing, typos) = ranking::words_and_typos(matched.matches(doc));
-                Candidate {
-                    doc,
-                    missing,
-                    typos,
-                }
-            })
-            .collect();
+        let mut matched = Matched::start(plan.units.len(), n);
+        {
+            let Matched {
+                best,
+                bm25,
+                seen,
+                marked,
+            } = &mut matched;
+            for (u, best) in plan.units.iter().zip(best.iter_mut()) {
+                let mut marks = Marks {
+                    best,
+                    bm25,
+                    seen,
+                    marked,
+                };
+                reader.unit(u, plan.titles_only, &mut marks);
+            }
+        }
+        // Deleted documents are matched too and dropped here: a check per posting
+        // cost more than the postings they add.
+        let mut all: Vec<Candidate> = Vec::with_capacity(matched.marked.len());
+        all.extend(
+            matched
+                .marked
+                .iter()
+                .filter(|&&d| self.kinds[d as usize].is_some())
+                .map(|&doc| {
+                    let (missing, typos) = ranking::words_and_typos(matched.matches(doc));
+                    Candidate {
+                        doc,
+                        missing,
+                        typos,
+                    }
+                }),
+        );
         let complete = all.iter().filter(|c| c.missing == 0).count();
         let relaxed = complete < RELAX_BELOW && complete < all.len();
         if !relaxed {
@@ -1879,7 +2018,7 @@ impl Engine {
         page.iter()
             .zip(proximities.iter())
             .filter_map(|(c, p)| {
-                let path = self.doc(c.doc)?.path.clone();
+                let path = self.doc(c.doc)?.path.to_string();
                 Some((
                     path,
                     self.key(plan, ex, c, (plan.units.len() > 1).then_some(*p)),

@@ -85,8 +85,8 @@ fn document(f: Fields, d: &DocMeta) -> TantivyDocument {
     let mut document = doc!(
         f.key => d.key,
         f.version => d.version_id(),
-        f.title_raw => d.title.as_str(),
-        f.title => d.title.as_str(),
+        f.title_raw => &*d.title,
+        f.title => &*d.title,
         f.body_raw => &*d.text,
         f.body => &*d.text,
         f.context => d.context.as_str(),
@@ -1257,7 +1257,7 @@ mod tests {
                 ..super::super::SearchRequest::default()
             })
             .expect("search");
-        let order: Vec<String> = found.hits.into_iter().map(|h| h.id).collect();
+        let order: Vec<String> = found.hits.into_iter().map(|h| h.id.to_string()).collect();
         assert_eq!(order, expected);
     }
 
@@ -1310,6 +1310,77 @@ mod tests {
             wombat.iter().position(|w| w == "wombat13")
                 > wombat.iter().position(|w| w == "wombat12")
         );
+    }
+
+    /// A search thread reuses its arrays from query to query: whatever the last
+    /// query marked (many documents or few, on an index of another size), the next
+    /// one finds them at their start values and answers as a fresh thread does.
+    #[test]
+    fn queries_on_one_thread_answer_as_on_a_fresh_one() {
+        let write = |dir: &Path, n: usize| {
+            let guides = dir.join("guides");
+            std::fs::create_dir_all(&guides).expect("mkdir");
+            for i in 0..n {
+                std::fs::write(
+                    guides.join(format!("g-{i:03}.md")),
+                    format!(
+                        "---\ntitle: 'Otter{} G{i}'\n---\nThe otter{} swims near pebble{}.\n",
+                        i % 7,
+                        i % 3,
+                        i % 40
+                    ),
+                )
+                .expect("write");
+            }
+            crate::content::load(dir).expect("load")
+        };
+        let (big, small) = (
+            tempfile::tempdir().expect("tempdir"),
+            tempfile::tempdir().expect("tempdir"),
+        );
+        let big = Arc::new(SearchIndex::build(&write(big.path(), 200)).expect("index"));
+        let small = Arc::new(SearchIndex::build(&write(small.path(), 30)).expect("index"));
+        let answer = |index: &SearchIndex, q: &str| -> Vec<(String, String)> {
+            let req = crate::search::SearchRequest {
+                q: q.into(),
+                ..crate::search::SearchRequest::default()
+            };
+            let found = index.search(&req).expect("search");
+            found
+                .hits
+                .iter()
+                .map(|h| {
+                    (
+                        h.id.to_string(),
+                        format!("{} {} {}", h.score, h.snippet, found.total),
+                    )
+                })
+                .collect()
+        };
+        // Every guide ("otter": all of them marked), one ("g117": its arrays put
+        // back entry by entry), a few ("pebble12"), a typo and two words, and the
+        // small index in between; no query twice (the result cache would answer it).
+        let steps: [(&Arc<SearchIndex>, &str); 9] = [
+            (&big, "otter"),
+            (&big, "g117"),
+            (&big, "g118"),
+            (&big, "pebble12"),
+            (&big, "oter1 pebble3"),
+            (&small, "otter2"),
+            (&big, "pebble21"),
+            (&small, "g5"),
+            (&big, "otter swims"),
+        ];
+        for (index, q) in steps {
+            let mine = answer(index, q);
+            let fresh =
+                std::thread::scope(|s| s.spawn(|| answer(index, q)).join().expect("thread"));
+            assert_eq!(mine, fresh, "{q}");
+            assert!(!mine.is_empty(), "{q}");
+            let (len, clean) = crate::search::engine::scratch_state();
+            assert_eq!(len, index.engine.len(), "{q}");
+            assert!(clean, "{q}");
+        }
     }
 
     /// The typo walks read each segment's raw dictionaries as FSTs (every one of
