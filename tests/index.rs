@@ -158,7 +158,7 @@ fn an_incremental_update_touches_only_what_changed() {
             ..SearchRequest::default()
         })
         .expect("search");
-    assert_eq!(new.hits[0].title, "Caching");
+    assert_eq!(&*new.hits[0].title, "Caching");
     // Nothing changed: nothing re-indexed.
     let third = indexer.update(&catalog).expect("update");
     assert_eq!((third.stats.added, third.stats.deleted), (0, 0));
@@ -252,7 +252,7 @@ fn a_new_synonyms_file_rebuilds_the_index_and_changes_matching() {
         "every document re-added"
     );
     assert_eq!(
-        second.search(&query).expect("search").hits[0].title,
+        &*second.search(&query).expect("search").hits[0].title,
         "Caching"
     );
 }
@@ -282,7 +282,7 @@ fn quokka_order(search: &roadmap_api::search::SearchIndex) -> Vec<String> {
             ..SearchRequest::default()
         })
         .expect("search");
-    found.hits.into_iter().map(|h| h.id).collect()
+    found.hits.into_iter().map(|h| h.id.to_string()).collect()
 }
 
 /// A whole build is indexed on every core into a segment per core, served at once,

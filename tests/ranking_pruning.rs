@@ -74,7 +74,7 @@ fn page(index: &SearchIndex, q: &str, offset: usize) -> (Vec<String>, usize) {
     };
     let results = index.search(&req).expect("search");
     (
-        results.hits.iter().map(|h| h.id.clone()).collect(),
+        results.hits.iter().map(|h| h.id.to_string()).collect(),
         results.total,
     )
 }

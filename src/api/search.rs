@@ -572,7 +572,7 @@ pub async fn lookup(
         .ok_or_else(|| ApiError::not_found("topic for term", term))?;
     let topic = roadmap
         .topic_index
-        .get(&hit.id)
+        .get(&*hit.id)
         .and_then(|&i| roadmap.topics.get(i))
         .ok_or_else(|| ApiError::not_found("topic for term", term))?;
     let titles = state.titles.for_catalog(catalog);

@@ -73,8 +73,8 @@ impl Changes {
 fn changed_resource(m: &DocMeta) -> ChangedResource {
     ChangedResource {
         kind: m.kind,
-        id: m.id.clone(),
-        path: m.path.clone(),
+        id: m.id.to_string(),
+        path: m.path.to_string(),
     }
 }
 
@@ -105,11 +105,11 @@ impl Hit {
     fn of(meta: &DocMeta, snippet: String, score: f32, title_match: bool) -> Hit {
         Hit {
             kind: meta.kind,
-            id: meta.id.clone(),
-            title: meta.title.clone(),
-            breadcrumbs: meta.breadcrumbs.clone(),
+            id: Arc::clone(&meta.id),
+            title: Arc::clone(&meta.title),
+            breadcrumbs: Arc::clone(&meta.breadcrumbs),
             roadmap: meta.roadmap.clone(),
-            path: meta.path.clone(),
+            path: Arc::clone(&meta.path),
             snippet,
             score,
             title_match,
@@ -137,17 +137,18 @@ impl Default for SearchRequest {
 pub struct Hit {
     pub kind: Kind,
     /// Id of the resource within its kind (topic id within its roadmap).
-    #[schema(example = "kubernetes")]
-    pub id: String,
-    #[schema(example = "Kubernetes")]
-    pub title: String,
+    #[schema(value_type = String, example = "kubernetes")]
+    pub id: Arc<str>,
+    #[schema(value_type = String, example = "Kubernetes")]
+    pub title: Arc<str>,
     /// Roadmap › group › title.
-    #[schema(example = json!(["DevOps Engineer", "Containers", "Kubernetes"]))]
-    pub breadcrumbs: Vec<String>,
-    pub roadmap: Option<RoadmapRef>,
+    #[schema(value_type = Vec<String>, example = json!(["DevOps Engineer", "Containers", "Kubernetes"]))]
+    pub breadcrumbs: Arc<[String]>,
+    #[schema(value_type = Option<RoadmapRef>)]
+    pub roadmap: Option<Arc<RoadmapRef>>,
     /// API path of the resource.
-    #[schema(example = "/v1/roadmaps/devops/topics/kubernetes")]
-    pub path: String,
+    #[schema(value_type = String, example = "/v1/roadmaps/devops/topics/kubernetes")]
+    pub path: Arc<str>,
     /// Passage of the text with the matched words marked; HTML-escaped elsewhere.
     #[schema(
         example = "<mark>Kubernetes</mark> is an open-source container orchestration system…"

@@ -173,7 +173,7 @@ impl SuggestIndex {
         let mut metas: Vec<(Kind, &str, &Arc<DocMeta>)> = metas
             .filter(|m| !matches!(m.kind, Kind::Faq | Kind::Question))
             .filter(|m| !m.suggest.key.is_empty())
-            .map(|m| (m.kind, m.path.as_str(), m))
+            .map(|m| (m.kind, &*m.path, m))
             .collect();
         metas.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         let mut by_title: HashMap<&str, usize, foldhash::fast::RandomState> =
@@ -185,7 +185,7 @@ impl SuggestIndex {
                     if let Some(r) = &meta.roadmap {
                         let e = &mut entries[*i.get()];
                         if e.meta.roadmap.as_ref() != Some(r) && !e.also_in.contains(r) {
-                            e.also_in.push(r.clone());
+                            e.also_in.push(RoadmapRef::clone(r));
                         }
                     }
                 }
@@ -292,11 +292,11 @@ impl SuggestIndex {
             .map(|(_, i)| {
                 let e = &self.entries[i];
                 Suggestion {
-                    title: e.meta.title.clone(),
+                    title: e.meta.title.to_string(),
                     kind: e.meta.kind,
-                    breadcrumbs: e.meta.breadcrumbs.clone(),
-                    path: e.meta.path.clone(),
-                    roadmap: e.meta.roadmap.clone(),
+                    breadcrumbs: e.meta.breadcrumbs.to_vec(),
+                    path: e.meta.path.to_string(),
+                    roadmap: e.meta.roadmap.as_deref().cloned(),
                     also_in: e.also_in.clone(),
                 }
             })
