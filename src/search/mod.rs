@@ -213,15 +213,24 @@ pub struct SearchResults {
 /// beyond them, the most frequent first: a search box shows the top ones, and keeps
 /// showing the ones ticked.
 fn top_values(values: &mut Vec<FacetCount>, limit: usize, chosen: &[impl AsRef<str>]) {
-    values.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-    if values.len() <= limit {
-        return;
+    // Values are distinct, so an unstable order is the order. The first `limit` are
+    // selected before anything is sorted: a query over a large content lists most of
+    // its hundreds of roadmaps, and sorting them all was a fiftieth of a query.
+    let order = |a: &FacetCount, b: &FacetCount| b.count.cmp(&a.count).then(a.value.cmp(&b.value));
+    if values.len() > limit {
+        if let Some(last) = limit.checked_sub(1) {
+            values.select_nth_unstable_by(last, order);
+        }
+        let mut kept = limit;
+        for i in limit..values.len() {
+            if chosen.iter().any(|c| c.as_ref() == &*values[i].value) {
+                values.swap(kept, i);
+                kept += 1;
+            }
+        }
+        values.truncate(kept);
     }
-    let mut n = 0;
-    values.retain(|v| {
-        n += 1;
-        n <= limit || chosen.iter().any(|c| c.as_ref() == &*v.value)
-    });
+    values.sort_unstable_by(order);
 }
 
 impl SearchIndex {
@@ -520,4 +529,39 @@ impl SearchIndex {
 /// comes from the ranking rules, which compare documents rather than score them.
 fn rank_score(rank: usize) -> f32 {
     1.0 / (1.0 + rank as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The facet values listed are those of sorting them all by count (ties by
+    /// value) and keeping the first `limit` and every chosen one after them.
+    #[test]
+    fn top_values_are_those_of_sorting_everything() {
+        let values: Vec<FacetCount> = (0..40u32)
+            .map(|i| FacetCount {
+                value: format!("v{:02}", (i * 17) % 40).into(),
+                label: "".into(),
+                count: ((i * 7) % 9) as usize,
+            })
+            .collect();
+        let plain = |limit: usize, chosen: &[&str]| -> Vec<String> {
+            let mut all = values.clone();
+            all.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
+            all.iter()
+                .enumerate()
+                .filter(|(n, v)| *n < limit || chosen.contains(&&*v.value))
+                .map(|(_, v)| v.value.to_string())
+                .collect()
+        };
+        for limit in [0, 1, 3, 20, 39, 40, 60] {
+            for chosen in [&[][..], &["v05"], &["v39", "v00", "v17", "nowhere"]] {
+                let mut top = values.clone();
+                top_values(&mut top, limit, chosen);
+                let top: Vec<String> = top.iter().map(|v| v.value.to_string()).collect();
+                assert_eq!(top, plain(limit, chosen), "{limit} {chosen:?}");
+            }
+        }
+    }
 }

@@ -429,16 +429,42 @@ pub fn typos(typed: &str, word: &str, max: u8, prefix: bool) -> Option<u8> {
 /// Levenshtein distance with transpositions (optimal string alignment) if at most
 /// `max`; with `prefix`, the distance of `typed` to the closest prefix of `word`.
 pub fn distance(typed: &str, word: &str, max: u8, prefix: bool) -> Option<u8> {
-    let a: Vec<char> = typed.chars().collect();
-    let b: Vec<char> = word.chars().collect();
-    let max = max as usize;
-    if !prefix && a.len().abs_diff(b.len()) > max {
+    // Words this short (all but freak ones) are compared in buffers on the stack: a
+    // typo walk's few hundred candidates a query cost five allocations each.
+    const SHORT: usize = 32;
+    let (n, m) = (typed.chars().count(), word.chars().count());
+    if !prefix && n.abs_diff(m) > usize::from(max) {
         return None;
     }
+    if n <= SHORT && m <= SHORT {
+        let (mut a, mut b) = (['\0'; SHORT], ['\0'; SHORT]);
+        for (x, c) in a.iter_mut().zip(typed.chars()) {
+            *x = c;
+        }
+        for (x, c) in b.iter_mut().zip(word.chars()) {
+            *x = c;
+        }
+        let mut rows = [0usize; 3 * (SHORT + 1)];
+        osa(&a[..n], &b[..m], max, prefix, &mut rows)
+    } else {
+        let a: Vec<char> = typed.chars().collect();
+        let b: Vec<char> = word.chars().collect();
+        osa(&a, &b, max, prefix, &mut vec![0; 3 * (m + 1)])
+    }
+}
+
+/// [`distance`] of `a` and `b`, with `rows` (at least three times `b`'s length
+/// plus one) to work in.
+fn osa(a: &[char], b: &[char], max: u8, prefix: bool, rows: &mut [usize]) -> Option<u8> {
+    let max = max as usize;
     let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
+    let (prev2, rest) = rows.split_at_mut(m + 1);
+    let (prev, rest) = rest.split_at_mut(m + 1);
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, &mut rest[..m + 1]);
+    prev2.fill(0);
+    for (j, x) in prev.iter_mut().enumerate() {
+        *x = j;
+    }
     for i in 1..=n {
         cur[0] = i;
         let mut row_min = cur[0];
@@ -697,6 +723,14 @@ mod tests {
         assert_eq!(distance("react", "redux", 1, false), None);
         assert_eq!(distance("kubern", "kubernetes", 1, true), Some(0));
         assert_eq!(distance("kubren", "kubernetes", 1, true), Some(1));
+        // Words longer than the stack buffers, and one on each side of them.
+        let long = "pneumonoultramicroscopicsilicovolcanoconiosis";
+        let swapped = "pneumonoultramicroscopicsilicovolcanoconoisis";
+        assert_eq!(distance(swapped, long, 2, false), Some(1));
+        assert_eq!(distance(&long[..20], long, 1, true), Some(0));
+        assert_eq!(distance(&long[..33], &long[..32], 1, false), Some(1));
+        assert_eq!(distance(&long[..31], &long[..32], 1, false), Some(1));
+        assert_eq!(distance(&long[..30], &long[..33], 2, false), None);
     }
 
     #[test]
