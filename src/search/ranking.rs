@@ -210,6 +210,44 @@ impl Sortable {
     }
 }
 
+impl PartialEq for Sortable {
+    fn eq(&self, other: &Sortable) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Sortable {}
+
+impl PartialOrd for Sortable {
+    fn partial_cmp(&self, other: &Sortable) -> Option<Ordering> {
+        Some(Ord::cmp(self, other))
+    }
+}
+
+impl Ord for Sortable {
+    fn cmp(&self, other: &Sortable) -> Ordering {
+        Sortable::cmp(self, other)
+    }
+}
+
+/// The `k` smallest of `items`, sorted (all of them when fewer). A page is a
+/// handful of items out of buckets of thousands: one comparison with the largest
+/// kept rejects most items, where selecting them in place partitioned the whole
+/// bucket a few times (a twentieth of a query).
+fn smallest<T: Ord>(items: impl IntoIterator<Item = T>, k: usize) -> Vec<T> {
+    let mut kept = std::collections::BinaryHeap::with_capacity(k + 1);
+    for item in items {
+        if kept.len() < k {
+            kept.push(item);
+        } else if let Some(mut largest) = kept.peek_mut()
+            && item < *largest
+        {
+            *largest = item;
+        }
+    }
+    kept.into_sorted_vec()
+}
+
 /// The words rule and the typo rule of one document from its per-word matches:
 /// the first two keys, cheap enough to compute for every candidate.
 pub fn words_and_typos(matches: impl IntoIterator<Item = Match>) -> (u8, u16) {
@@ -367,17 +405,14 @@ pub fn page<T>(
     let slice = &mut items[lo..hi];
     let from = offset - lo;
     let to = end - lo;
-    let mut keyed: Vec<Sortable> = full(slice, from..to)
-        .iter()
-        .enumerate()
-        .map(|(i, k)| Sortable::new(k, i))
-        .collect();
-    // Only the page's items need their exact order: select, then sort those.
-    if to < keyed.len() {
-        keyed.select_nth_unstable_by(to, Sortable::cmp);
-        keyed.truncate(to);
-    }
-    keyed.sort_unstable_by(Sortable::cmp);
+    // Only the first `to` items need their exact order.
+    let keyed = smallest(
+        full(slice, from..to)
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Sortable::new(k, i)),
+        to,
+    );
     // Reorder the slice: the page's items at their places, the others after.
     let order: Vec<usize> = keyed.iter().map(|k| k.index).collect();
     let mut placed = vec![false; slice.len()];
@@ -400,11 +435,12 @@ pub fn overlapping<K: Ord + Copy>(keys: &[K], page: std::ops::Range<usize>) -> V
     if page.start >= end {
         return vec![false; keys.len()];
     }
-    // The page's first and last keys in sorted order: two selections, not a sort of
-    // a bucket that can hold thousands of documents.
-    let mut sorted = keys.to_vec();
-    let last = *sorted.select_nth_unstable(end - 1).1;
-    let first = *sorted[..end].select_nth_unstable(page.start).1;
+    // The page's first and last keys in sorted order, from the first `end` keys
+    // alone, not a sort of a bucket that can hold thousands of documents.
+    let sorted = smallest(keys.iter().copied(), end);
+    let (Some(&first), Some(&last)) = (sorted.get(page.start), sorted.last()) else {
+        return vec![false; keys.len()];
+    };
     keys.iter().map(|k| first <= *k && *k <= last).collect()
 }
 
