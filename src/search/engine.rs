@@ -940,7 +940,7 @@ impl IndexLexicon<'_> {
             return Vec::new();
         };
         for &field in fields {
-            let found = close_words(self.scan(field, &automaton), word, max_typos, prefix);
+            let found = close_words(&self.scan(field, &automaton), word, max_typos, prefix);
             // A word close to a title word almost surely meant it; only when no title
             // word is close are the (many more) body words tried.
             if !found.is_empty() {
@@ -1030,11 +1030,11 @@ impl Lexicon for IndexLexicon<'_> {
                 return (whole, completed);
             }
             if whole.is_none() {
-                let w = close_words(found.clone(), word, max_typos, false);
+                let w = close_words(&found, word, max_typos, false);
                 whole = (!w.is_empty()).then_some(w);
             }
             if completed.is_none() {
-                let c = close_words(found, word, max_typos, true);
+                let c = close_words(&found, word, max_typos, true);
                 completed = (!c.is_empty()).then_some(c);
             }
         }
@@ -1045,20 +1045,21 @@ impl Lexicon for IndexLexicon<'_> {
 /// The words of `found` within `max_typos` of `word` (of a prefix of them, with
 /// `prefix`) but not equal to it, the closest first, at most [`MAX_EXPANSIONS`].
 fn close_words(
-    found: Vec<(String, u64)>,
+    found: &[(String, u64)],
     word: &str,
     max_typos: u8,
     prefix: bool,
 ) -> Vec<(String, u8)> {
-    let mut out: Vec<(String, u8)> = found
-        .into_iter()
+    // Borrowed until the few kept are known: a walk finds up to a thousand words.
+    let mut out: Vec<(&str, u8)> = found
+        .iter()
         .filter(|(w, _)| w != word)
-        .filter_map(|(w, _)| typos(word, &w, max_typos, prefix).map(|d| (w, d)))
+        .filter_map(|(w, _)| typos(word, w, max_typos, prefix).map(|d| (w.as_str(), d)))
         .filter(|(_, d)| *d > 0)
         .collect();
-    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
     out.truncate(MAX_EXPANSIONS);
-    out
+    out.into_iter().map(|(w, d)| (w.to_string(), d)).collect()
 }
 
 /// Per-document state of one query.
