@@ -20,6 +20,7 @@
 //! several bytes are read through intermediate states.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 use tantivy_fst::Automaton;
@@ -90,11 +91,13 @@ pub struct TypoAutomaton {
 /// letter of several bytes partly read is `[PARTIAL, column's id (4 bytes, LE),
 /// bytes left, classes read]`. The dead state's is empty.
 struct States {
-    data: Vec<Box<[u8]>>,
+    /// Each state's encoding, shared with `ids` (one allocation per state: a walk
+    /// makes a few dozen states per query word).
+    data: Vec<Rc<[u8]>>,
     table: Vec<u32>,
     matches: Vec<bool>,
     live: Vec<bool>,
-    ids: FxHashMap<Box<[u8]>, u32>,
+    ids: FxHashMap<Rc<[u8]>, u32>,
     /// The encoding being made, kept to spare an allocation per transition.
     scratch: Vec<u8>,
 }
@@ -141,7 +144,7 @@ impl TypoAutomaton {
             own_bytes,
             classes,
             states: RefCell::new(States {
-                data: vec![Box::default()],
+                data: vec![Rc::from([])],
                 table: vec![DEAD; classes],
                 matches: vec![false],
                 live: vec![false],
@@ -167,8 +170,8 @@ impl TypoAutomaton {
             return DEAD;
         }
         let id = states.data.len() as u32;
-        let key: Box<[u8]> = key.into();
-        states.data.push(key.clone());
+        let key: Rc<[u8]> = key.into();
+        states.data.push(Rc::clone(&key));
         states
             .table
             .extend(std::iter::repeat_n(UNKNOWN, self.classes));
