@@ -1454,13 +1454,18 @@ impl Reader<'_> {
             })
             .collect();
         let segments = self.searcher.segment_readers();
-        // Posting lists by segment: (slot, field, postings).
-        let mut lists: Vec<Vec<(usize, usize, SegmentPostings)>> =
+        let stems: Vec<Vec<String>> = slots
+            .iter()
+            .map(|(unit, last)| unit.position_stems(*last, MAX_POSITION_STEMS))
+            .collect();
+        // Posting lists by segment: (slot, field, postings). Boxed: a list is a
+        // kilobyte of buffers, and growing a vector of them inline copied them again
+        // and again (a twentieth of ranking a keystroke's bucket).
+        let mut lists: Vec<Vec<(usize, usize, Box<SegmentPostings>)>> =
             (0..segments.len()).map(|_| Vec::new()).collect();
-        for (u, (unit, last)) in slots.iter().enumerate() {
-            let stems = unit.position_stems(*last, MAX_POSITION_STEMS);
+        for (u, stems) in stems.iter().enumerate() {
             for (fi, &field) in fields.iter().enumerate().take(read) {
-                for s in &stems {
+                for s in stems {
                     let term = Term::from_field_text(field, s);
                     for (ord, list) in lists.iter_mut().enumerate() {
                         let Some(inverted) = self.engine.inverted(ord, field) else {
@@ -1469,7 +1474,7 @@ impl Reader<'_> {
                         if let Ok(Some(postings)) =
                             inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
                         {
-                            list.push((u, fi, postings));
+                            list.push((u, fi, Box::new(postings)));
                         }
                     }
                 }
