@@ -1057,6 +1057,22 @@ mod tests {
     /// The fixture's topic that [`fixture_edits`] edits first ("close to" → "near").
     const FIXTURE_TOPIC: &str = "roadmaps/backend-lite/content/caching@tCache00001.md";
 
+    /// Writes `n` guides to `root/guides`, the `i`th with the title and text
+    /// `guide(i)` gives, and loads the folder.
+    fn guides(root: &Path, n: usize, guide: impl Fn(usize) -> (String, String)) -> Catalog {
+        let dir = root.join("guides");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for i in 0..n {
+            let (title, text) = guide(i);
+            std::fs::write(
+                dir.join(format!("g-{i:03}.md")),
+                format!("---\ntitle: '{title}'\n---\n{text}\n"),
+            )
+            .expect("write");
+        }
+        crate::content::load(root).expect("load")
+    }
+
     /// Edits of the fixture copied to `root` that change, add and remove documents
     /// and resources: a topic's text, a chart label, a guide removed, a guide added.
     fn fixture_edits(root: &Path) -> Vec<Step> {
@@ -1236,16 +1252,9 @@ mod tests {
     #[test]
     fn slices_cut_into_many_segments_merge_in_content_order() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let guides = tmp.path().join("guides");
-        std::fs::create_dir_all(&guides).expect("mkdir");
-        for i in 0..40 {
-            std::fs::write(
-                guides.join(format!("g-{i:03}.md")),
-                format!("---\ntitle: 'G {i:03}'\n---\nThe quokka naps.\n"),
-            )
-            .expect("write");
-        }
-        let catalog = crate::content::load(tmp.path()).expect("load");
+        let catalog = guides(tmp.path(), 40, |i| {
+            (format!("G {i:03}"), "The quokka naps.".into())
+        });
         let expected: Vec<String> = catalog.guides.iter().map(|g| g.slug.clone()).collect();
         let (parts, merged) = one_segment_per_document(&catalog);
         assert_eq!(parts.segments(), 40, "one segment per document");
@@ -1266,21 +1275,12 @@ mod tests {
     #[test]
     fn completions_are_the_same_in_one_segment_or_many() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let guides = tmp.path().join("guides");
-        std::fs::create_dir_all(&guides).expect("mkdir");
-        for i in 0..60 {
-            std::fs::write(
-                guides.join(format!("g-{i:03}.md")),
-                format!(
-                    "---\ntitle: 'Wombat{} wombatz{} G{i}'\n---\nThe wombat{} digs.\n",
-                    i % 13,
-                    i % 4,
-                    i % 50
-                ),
+        let catalog = guides(tmp.path(), 60, |i| {
+            (
+                format!("Wombat{} wombatz{} G{i}", i % 13, i % 4),
+                format!("The wombat{} digs.", i % 50),
             )
-            .expect("write");
-        }
-        let catalog = crate::content::load(tmp.path()).expect("load");
+        });
         let (parts, merged) = one_segment_per_document(&catalog);
         assert!(parts.segments() > 1);
         assert_eq!(merged.segments(), 1);
@@ -1318,21 +1318,12 @@ mod tests {
     #[test]
     fn queries_on_one_thread_answer_as_on_a_fresh_one() {
         let write = |dir: &Path, n: usize| {
-            let guides = dir.join("guides");
-            std::fs::create_dir_all(&guides).expect("mkdir");
-            for i in 0..n {
-                std::fs::write(
-                    guides.join(format!("g-{i:03}.md")),
-                    format!(
-                        "---\ntitle: 'Otter{} G{i}'\n---\nThe otter{} swims near pebble{}.\n",
-                        i % 7,
-                        i % 3,
-                        i % 40
-                    ),
+            guides(dir, n, |i| {
+                (
+                    format!("Otter{} G{i}", i % 7),
+                    format!("The otter{} swims near pebble{}.", i % 3, i % 40),
                 )
-                .expect("write");
-            }
-            crate::content::load(dir).expect("load")
+            })
         };
         let (big, small) = (
             tempfile::tempdir().expect("tempdir"),
@@ -1389,21 +1380,12 @@ mod tests {
     #[test]
     fn typo_walks_over_the_raw_fsts_find_what_the_stream_finds() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let guides = tmp.path().join("guides");
-        std::fs::create_dir_all(&guides).expect("mkdir");
-        for i in 0..30 {
-            std::fs::write(
-                guides.join(format!("g-{i:03}.md")),
-                format!(
-                    "---\ntitle: 'Kubernetes{} postgresql G{i}'\n---\nThe elasticsearch{} \
-                     replication café naïve.\n",
-                    i % 7,
-                    i % 5
-                ),
+        let catalog = guides(tmp.path(), 30, |i| {
+            (
+                format!("Kubernetes{} postgresql G{i}", i % 7),
+                format!("The elasticsearch{} replication café naïve.", i % 5),
             )
-            .expect("write");
-        }
-        let catalog = crate::content::load(tmp.path()).expect("load");
+        });
         let (parts, merged) = one_segment_per_document(&catalog);
         let queries = [
             "kubernets",
