@@ -200,14 +200,6 @@ impl Sortable {
             index,
         }
     }
-
-    /// [`compare`], then the original order.
-    fn cmp(&self, other: &Sortable) -> Ordering {
-        self.packed
-            .cmp(&other.packed)
-            .then_with(|| other.bm25.total_cmp(&self.bm25))
-            .then(self.index.cmp(&other.index))
-    }
 }
 
 impl PartialEq for Sortable {
@@ -220,13 +212,17 @@ impl Eq for Sortable {}
 
 impl PartialOrd for Sortable {
     fn partial_cmp(&self, other: &Sortable) -> Option<Ordering> {
-        Some(Ord::cmp(self, other))
+        Some(self.cmp(other))
     }
 }
 
 impl Ord for Sortable {
+    /// [`compare`], then the original order.
     fn cmp(&self, other: &Sortable) -> Ordering {
-        Sortable::cmp(self, other)
+        self.packed
+            .cmp(&other.packed)
+            .then_with(|| other.bm25.total_cmp(&self.bm25))
+            .then(self.index.cmp(&other.index))
     }
 }
 
@@ -435,7 +431,7 @@ pub fn overlapping<K: Ord + Copy>(keys: &[K], page: std::ops::Range<usize>) -> V
     if page.start >= end {
         return vec![false; keys.len()];
     }
-    // The page's first and last keys in sorted order, from the first `end` keys
+    // The page's first and last keys in sorted order, from the `end` smallest keys
     // alone, not a sort of a bucket that can hold thousands of documents.
     let sorted = smallest(keys.iter().copied(), end);
     let (Some(&first), Some(&last)) = (sorted.get(page.start), sorted.last()) else {
