@@ -804,6 +804,7 @@ impl Indexer {
         let prepared = started.elapsed();
         let synonyms_fingerprint = fingerprint(&catalog.synonyms);
         let changed = added > 0 || deleted > 0;
+        let mut to_merge = Vec::new();
         if changed || self.synonyms_fingerprint != synonyms_fingerprint {
             let mut commit = self.writer.prepare_commit()?;
             commit.set_payload(&catalog.version);
@@ -825,10 +826,7 @@ impl Indexer {
                     .collect();
                 ids.extend(ours.iter().copied());
                 if ids.len() > 1 {
-                    // Served at once from its segments; the merge runs on Tantivy's
-                    // merge thread and its result is published by `finish_merge`
-                    // (a fifth of a fresh start's indexing, off the way to `/readyz`).
-                    self.merging = Some((self.writer.merge(&ids), std::time::Instant::now()));
+                    to_merge = ids;
                 }
             }
             self.reader.reload()?;
@@ -858,6 +856,15 @@ impl Indexer {
             memory_fallback: self.memory_fallback,
         };
         let search = self.publish(catalog, metas, stats, Some((&before, &replaced)));
+        if !to_merge.is_empty() {
+            // Served at once from its segments; the merge runs on Tantivy's merge
+            // thread and its result is published by `finish_merge` (a fifth of a fresh
+            // start's indexing, off the way to `/readyz`). Started only once this
+            // publication has read its segments' files (the raw dictionaries are opened
+            // from the index folder by segment): a merge that ended first would have
+            // deleted them, and the engine would walk Tantivy's streams instead.
+            self.merging = Some((self.writer.merge(&to_merge), std::time::Instant::now()));
+        }
         tracing::debug!(
             documents_ms = prepared.as_secs_f64() * 1000.0,
             commit_ms = (committed - prepared).as_secs_f64() * 1000.0,
